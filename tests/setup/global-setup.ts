@@ -1,0 +1,78 @@
+/**
+ * Vitest global setup: runs once per `vitest run`, in the main process, before any worker
+ * starts (workers inherit `process.env` as it is after this function returns).
+ */
+import { execFile } from "node:child_process";
+import { mkdir, readdir, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Inputs of `tsc -p tsconfig.build.json`: any of them newer than `dist/` forces a rebuild. */
+const BUILD_INPUTS = ["src", "tsconfig.json", "tsconfig.build.json"];
+
+export default async function setup(): Promise<void> {
+  process.env.ENVSTACKS_CACHE_DIR = await sharedCacheDir(
+    REPO_ROOT,
+    process.env.ENVSTACKS_CACHE_DIR,
+  );
+  await buildDistIfStale(REPO_ROOT);
+}
+
+/**
+ * The download cache every test shares, across test files and across runs: the caller's
+ * `ENVSTACKS_CACHE_DIR` when set, else `<repo>/.test-cache` (gitignored).
+ */
+export async function sharedCacheDir(
+  repoRoot: string,
+  fromEnv: string | undefined,
+): Promise<string> {
+  const dir = fromEnv ? path.resolve(fromEnv) : path.join(repoRoot, ".test-cache");
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Builds `dist/` with tsc unless its newest file is newer than every build input. tsc rewrites
+ * every output on each build, and `--noEmitOnError` keeps a failed build from looking fresh.
+ */
+export async function buildDistIfStale(repoRoot: string): Promise<"built" | "fresh"> {
+  const inputs = await Promise.all(BUILD_INPUTS.map((p) => newestMtime(path.join(repoRoot, p))));
+  const built = await newestMtime(path.join(repoRoot, "dist"));
+  if (built !== undefined && built > Math.max(...inputs.map((t) => t ?? 0))) return "fresh";
+
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [tsc, "-p", "tsconfig.build.json", "--noEmitOnError"],
+      {
+        cwd: repoRoot,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+  } catch (error) {
+    // tsc reports type errors on stdout; show them instead of a bare "exit code 2".
+    const output = (error as { stdout?: string }).stdout?.trim() ?? String(error);
+    throw new Error(`building dist/ (tsc -p tsconfig.build.json) failed:\n${output}`);
+  }
+  return "built";
+}
+
+async function newestMtime(target: string): Promise<number | undefined> {
+  const times = await fileMtimes(target);
+  return times.length === 0 ? undefined : Math.max(...times);
+}
+
+/** Modification times of a file, or of every file below a directory; [] when missing. */
+async function fileMtimes(target: string): Promise<number[]> {
+  const info = await stat(target).catch(() => undefined);
+  if (info === undefined) return [];
+  if (!info.isDirectory()) return [info.mtimeMs];
+  const entries = await readdir(target, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return Promise.all(files.map(async (f) => (await stat(f)).mtimeMs));
+}
