@@ -35,7 +35,9 @@ describe("hashes", () => {
     expect(base).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(requirementsHash(lock, inherited)).toBe(base);
     expect(requirementsHash(`${lock} `, inherited)).not.toBe(base);
-    expect(requirementsHash(lock, [{ name: "ms", version: "2.1.2", layer: "framework-web" }])).not.toBe(base);
+    expect(
+      requirementsHash(lock, [{ name: "ms", version: "2.1.2", layer: "framework-web" }]),
+    ).not.toBe(base);
     expect(requirementsHash(lock, [])).not.toBe(base);
   });
 
