@@ -1,0 +1,39 @@
+/** The envstacks library API; the CLI (`src/cli/`) is a thin layer over it. */
+
+export {
+  BuildEnvironment,
+  DEFAULT_BUILD_DIR_NAME,
+  type LayerStatus,
+  type StackStatus,
+} from "./env/build-environment.js";
+export {
+  EnvstacksError,
+  NotImplementedError,
+  SpecError,
+  type SpecLocation,
+  UsageError,
+} from "./errors.js";
+export { Layer, LayerGraph, type LayerSource } from "./graph/layers.js";
+export {
+  type LayerSelection,
+  OPERATIONS,
+  type Operation,
+  type Selection,
+  type SelectionOptions,
+  type SelectionReason,
+  selectLayers,
+} from "./graph/selection.js";
+export { type LockState, type LockStatus, readLockState } from "./lock/state.js";
+export { StackSpec } from "./spec/stack-spec.js";
+export {
+  type ApplicationSpec,
+  type FrameworkSpec,
+  type LayerKind,
+  type LayerSpec,
+  type Requirement,
+  type RuntimeSource,
+  type RuntimeSpec,
+  type StackSettings,
+  TARGET_PLATFORMS,
+  type TargetPlatform,
+} from "./spec/types.js";
