@@ -153,7 +153,7 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
     .replace(/(\/\/)[^/\s:@]+(:[^/\s@]*)?@/g, "$1***@")
     .replace(/(_authToken|_auth|_password|token)(["']?\s*[=:]\s*["']?)[^\s"',;]+/gi, "$1$2***")
     .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, "$1 ***")
-    .replace(/\bnpm_[A-Za-z0-9]{36}\b/g, "npm_***");
+    .replace(/\bnpm_[A-Za-z0-9]{36,}\b/g, "npm_***");
 }
 
 /** Secret values among flat npm options: nerf-darted tokens, `_auth`, passwords. */
