@@ -108,10 +108,9 @@ describe("credentials of a private registry", () => {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
       };
-      const { port } = server?.address() as AddressInfo;
       if (req.url === "/private/tiny-pkg") {
         // A tarball URL carrying credentials, as some private registries return.
-        const tarball = `http://user:${TOKEN}@127.0.0.1:${port}/private/tiny-pkg/-/tiny-pkg-1.0.0.tgz`;
+        const tarball = `http://user:${TOKEN}@${req.headers.host}/private/tiny-pkg/-/tiny-pkg-1.0.0.tgz`;
         json(200, {
           name: "tiny-pkg",
           "dist-tags": { latest: "1.0.0" },
