@@ -7,6 +7,7 @@ import {
   renderPackageLock,
   renderPackagesList,
 } from "../../../src/lock/lock-files.js";
+import { providedPackages } from "../../../src/lock/provided.js";
 import type { LockedPackage } from "../../../src/lock/types.js";
 import type { Requirement } from "../../../src/spec/types.js";
 
@@ -124,5 +125,40 @@ describe("packages-<layer>.txt", () => {
 
   test("keeps the header when nothing is inherited", () => {
     expect(renderPackagesList([], [])).toBe(`${INHERITED_HEADER}\n`);
+  });
+});
+
+describe("packages provided by lower locks", () => {
+  const pkg = (path: string, version: string): LockedPackage => ({
+    path,
+    name: path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length),
+    version,
+    resolved: `https://registry.npmjs.org/x/-/x-${version}.tgz`,
+    integrity: `sha512-${version}`,
+  });
+
+  test("are the top-level packages, first layer in resolution order winning", () => {
+    const provided = providedPackages([
+      {
+        layerName: "framework-extras",
+        requirements: [],
+        own: [pkg("node_modules/ms", "2.1.3")],
+      },
+      {
+        layerName: "framework-web",
+        requirements: [requirements[0] as Requirement],
+        own: [
+          pkg("node_modules/express", "4.21.2"),
+          pkg("node_modules/express/node_modules/ms", "2.0.0"),
+          pkg("node_modules/ms", "2.0.0"),
+          pkg("node_modules/@scope/pkg", "1.0.0"),
+        ],
+      },
+    ]);
+    expect(provided.map((p) => [p.name, p.version, p.layer, p.direct, p.range])).toEqual([
+      ["ms", "2.1.3", "framework-extras", false, undefined],
+      ["express", "4.21.2", "framework-web", true, "^4.21.0"],
+      ["@scope/pkg", "1.0.0", "framework-web", false, undefined],
+    ]);
   });
 });
