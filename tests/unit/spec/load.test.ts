@@ -31,7 +31,10 @@ describe("reading the spec file", () => {
 
   test("invalid UTF-8 is refused", async () => {
     const specPath = path.join(tempDir(), "envstacks.toml");
-    await writeFile(specPath, Buffer.concat([Buffer.from(RUNTIME), Buffer.from([0xff, 0xfe, 0x0a])]));
+    await writeFile(
+      specPath,
+      Buffer.concat([Buffer.from(RUNTIME), Buffer.from([0xff, 0xfe, 0x0a])]),
+    );
     await expectRejection(StackSpec.load(specPath), specPath, { says: ["not valid UTF-8"] });
   });
 
@@ -46,11 +49,15 @@ describe("reading the spec file", () => {
   });
 
   test("errors name the file as the user gave it", async () => {
-    await expectRejection(StackSpec.parse("[[runtimes]]\n", "some/dir/stack.toml"), "some/dir/stack.toml", {
-      layer: "runtimes[0]",
-      key: "name",
-      says: ["missing required key"],
-    });
+    await expectRejection(
+      StackSpec.parse("[[runtimes]]\n", "some/dir/stack.toml"),
+      "some/dir/stack.toml",
+      {
+        layer: "runtimes[0]",
+        key: "name",
+        says: ["missing required key"],
+      },
+    );
   });
 
   test("a leading byte order mark is accepted", async () => {
@@ -84,7 +91,10 @@ describe("top-level structure", () => {
   });
 
   test("runtimes = [] is not enough either", async () => {
-    await expectSpecError(tempDir(), `runtimes = []\n`, { key: "runtimes", says: ["at least one"] });
+    await expectSpecError(tempDir(), `runtimes = []\n`, {
+      key: "runtimes",
+      says: ["at least one"],
+    });
   });
 
   test("[runtimes] as a single table instead of an array of tables is refused", async () => {

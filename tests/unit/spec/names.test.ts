@@ -28,27 +28,39 @@ describe("layer names", () => {
     ["", "nothing"],
     ["web ui", "a space"],
   ])("the name %j is refused (%s)", async (name) => {
-    await expectSpecError(tempDir(), `${RUNTIME}[[frameworks]]\nname = "${name}"\nruntime = "node-22"\n`, {
-      layer: "frameworks[0]",
-      key: "name",
-      says: ["expected a name matching ^[a-z0-9][a-z0-9._-]*$"],
-    });
+    await expectSpecError(
+      tempDir(),
+      `${RUNTIME}[[frameworks]]\nname = "${name}"\nruntime = "node-22"\n`,
+      {
+        layer: "frameworks[0]",
+        key: "name",
+        says: ["expected a name matching ^[a-z0-9][a-z0-9._-]*$"],
+      },
+    );
   });
 
   test("a name over 100 characters is refused", async () => {
-    await expectSpecError(tempDir(), `${RUNTIME}[[frameworks]]\nname = "${"a".repeat(101)}"\nruntime = "node-22"\n`, {
-      layer: "frameworks[0]",
-      key: "name",
-      says: ["at most 100 characters", "got 101 characters"],
-    });
+    await expectSpecError(
+      tempDir(),
+      `${RUNTIME}[[frameworks]]\nname = "${"a".repeat(101)}"\nruntime = "node-22"\n`,
+      {
+        layer: "frameworks[0]",
+        key: "name",
+        says: ["at most 100 characters", "got 101 characters"],
+      },
+    );
   });
 
   test("a missing name is reported against the unnamed table", async () => {
-    await expectSpecError(tempDir(), `${RUNTIME}[[frameworks]]\nname = "a"\nruntime = "node-22"\n[[frameworks]]\nruntime = "node-22"\n`, {
-      layer: "frameworks[1]",
-      key: "name",
-      says: ["missing required key", "a layer name"],
-    });
+    await expectSpecError(
+      tempDir(),
+      `${RUNTIME}[[frameworks]]\nname = "a"\nruntime = "node-22"\n[[frameworks]]\nruntime = "node-22"\n`,
+      {
+        layer: "frameworks[1]",
+        key: "name",
+        says: ["missing required key", "a layer name"],
+      },
+    );
   });
 
   test("a name of the wrong type says what was found", async () => {

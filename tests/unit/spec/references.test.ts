@@ -24,11 +24,16 @@ describe("runtime and framework references", () => {
   });
 
   test("an application needs a runtime or frameworks", async () => {
-    await expectSpecError(tempDir(), `${RUNTIME}${app("server")}`, {
-      layer: "app-server",
-      key: "runtime",
-      says: ["expected `runtime` or `frameworks` (or both)"],
-    }, MODULES);
+    await expectSpecError(
+      tempDir(),
+      `${RUNTIME}${app("server")}`,
+      {
+        layer: "app-server",
+        key: "runtime",
+        says: ["expected `runtime` or `frameworks` (or both)"],
+      },
+      MODULES,
+    );
   });
 
   test("an unknown runtime is named with the declared ones", async () => {
@@ -43,7 +48,11 @@ describe("runtime and framework references", () => {
     await expectSpecError(
       tempDir(),
       `${RUNTIME}${framework("web", 'runtime = "node-22"')}${app("server", 'frameworks = ["web", "db"]')}`,
-      { layer: "app-server", key: "frameworks[1]", says: ['unknown framework "db"', "declared frameworks: web"] },
+      {
+        layer: "app-server",
+        key: "frameworks[1]",
+        says: ['unknown framework "db"', "declared frameworks: web"],
+      },
       MODULES,
     );
   });
@@ -61,7 +70,11 @@ describe("runtime and framework references", () => {
     await expectSpecError(
       tempDir(),
       `${RUNTIME}${framework("web", 'runtime = "node-22"')}${app("server", 'frameworks = ["web", "web"]')}`,
-      { layer: "app-server", key: "frameworks[1]", says: ['framework "web" is listed twice', "frameworks[0] and frameworks[1]"] },
+      {
+        layer: "app-server",
+        key: "frameworks[1]",
+        says: ['framework "web" is listed twice', "frameworks[0] and frameworks[1]"],
+      },
       MODULES,
     );
   });
@@ -94,7 +107,11 @@ describe("runtime and framework references", () => {
     await expectSpecError(
       tempDir(),
       `${RUNTIME}${framework("a", 'frameworks = ["b"]')}${framework("b", 'frameworks = ["a"]')}`,
-      { layer: "framework-a", key: "frameworks", says: ["cycle: framework-a -> framework-b -> framework-a"] },
+      {
+        layer: "framework-a",
+        key: "frameworks",
+        says: ["cycle: framework-a -> framework-b -> framework-a"],
+      },
     );
   });
 
@@ -105,7 +122,11 @@ describe("runtime and framework references", () => {
       {
         layer: "framework-extras",
         key: "frameworks[0]",
-        says: ["forward reference", "framework-web (frameworks[1]) is declared after framework-extras (frameworks[0])", "declare base frameworks before"],
+        says: [
+          "forward reference",
+          "framework-web (frameworks[1]) is declared after framework-extras (frameworks[0])",
+          "declare base frameworks before",
+        ],
       },
     );
   });
@@ -158,7 +179,11 @@ describe("runtime inheritance", () => {
       {
         layer: "app-server",
         key: "frameworks",
-        says: ["runtimes that disagree", "framework-web uses node-22", "framework-legacy uses node-20"],
+        says: [
+          "runtimes that disagree",
+          "framework-web uses node-22",
+          "framework-legacy uses node-20",
+        ],
       },
       MODULES,
     );
@@ -199,7 +224,9 @@ describe("framework order", () => {
     ].join("");
     const spec = await loadStack(tempDir(), toml, ["main.mjs", "plain.mjs"]);
     const orders = Object.fromEntries(
-      spec.layers.filter((layer) => layer.kind !== "runtime").map((layer) => [layer.layerName, layer.frameworkOrder]),
+      spec.layers
+        .filter((layer) => layer.kind !== "runtime")
+        .map((layer) => [layer.layerName, layer.frameworkOrder]),
     );
     expect(orders).toEqual({
       "framework-base": [],

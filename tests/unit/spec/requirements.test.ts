@@ -17,7 +17,12 @@ describe("requirements", () => {
     );
     expect(spec.getLayer("framework-web")?.requirements).toEqual([
       { raw: "express@^4.21.0", name: "express", range: "^4.21.0", type: "range" },
-      { raw: "@sindresorhus/slugify@2.2.1", name: "@sindresorhus/slugify", range: "2.2.1", type: "version" },
+      {
+        raw: "@sindresorhus/slugify@2.2.1",
+        name: "@sindresorhus/slugify",
+        range: "2.2.1",
+        type: "version",
+      },
       { raw: "ms", name: "ms", range: "*", type: "range" },
       { raw: "debug@latest", name: "debug", range: "latest", type: "tag" },
       { raw: "kleur@>=4 <5", name: "kleur", range: ">=4 <5", type: "range" },
@@ -67,11 +72,15 @@ describe("requirements", () => {
   });
 
   test("the same package twice in one layer is refused", async () => {
-    await expectSpecError(tempDir(), framework(`requirements = ["ms@^2.0.0", "express", "ms@2.1.3"]`), {
-      layer: "framework-web",
-      key: "requirements[2]",
-      says: ["package ms is required twice in one layer", "requirements[0] and requirements[2]"],
-    });
+    await expectSpecError(
+      tempDir(),
+      framework(`requirements = ["ms@^2.0.0", "express", "ms@2.1.3"]`),
+      {
+        layer: "framework-web",
+        key: "requirements[2]",
+        says: ["package ms is required twice in one layer", "requirements[0] and requirements[2]"],
+      },
+    );
   });
 
   test("a runtime's requirements are checked the same way", async () => {
@@ -85,7 +94,10 @@ describe("requirements", () => {
 
 describe("allow_scripts", () => {
   test("valid package names are kept", async () => {
-    const spec = await loadStack(tempDir(), framework(`allow_scripts = ["esbuild", "@parcel/watcher"]`));
+    const spec = await loadStack(
+      tempDir(),
+      framework(`allow_scripts = ["esbuild", "@parcel/watcher"]`),
+    );
     expect(spec.getLayer("framework-web")?.allowScripts).toEqual(["esbuild", "@parcel/watcher"]);
   });
 

@@ -81,26 +81,41 @@ describe("[[runtimes]]", () => {
   });
 
   test("unknown keys are named with the allowed ones", async () => {
-    await expectSpecError(tempDir(), runtime('node_implementation = "node@22.12.0"\nruntime = "x"'), {
-      layer: "node-22",
-      key: "runtime",
-      says: ["unknown key", "allowed keys are: name, requirements, versioned, platforms, allow_scripts, node_implementation"],
-    });
+    await expectSpecError(
+      tempDir(),
+      runtime('node_implementation = "node@22.12.0"\nruntime = "x"'),
+      {
+        layer: "node-22",
+        key: "runtime",
+        says: [
+          "unknown key",
+          "allowed keys are: name, requirements, versioned, platforms, allow_scripts, node_implementation",
+        ],
+      },
+    );
   });
 
   test("versioned must be a boolean", async () => {
-    await expectSpecError(tempDir(), runtime('node_implementation = "node@22.12.0"\nversioned = "yes"'), {
-      layer: "node-22",
-      key: "versioned",
-      says: ["expected a boolean (true or false)", 'got a string ("yes")'],
-    });
+    await expectSpecError(
+      tempDir(),
+      runtime('node_implementation = "node@22.12.0"\nversioned = "yes"'),
+      {
+        layer: "node-22",
+        key: "versioned",
+        says: ["expected a boolean (true or false)", 'got a string ("yes")'],
+      },
+    );
   });
 
   test("a nested table is an unknown key", async () => {
-    await expectSpecError(tempDir(), `${runtime('node_implementation = "node@22.12.0"')}[runtimes.extra]\nx = 1\n`, {
-      layer: "node-22",
-      key: "extra",
-      says: ["unknown key"],
-    });
+    await expectSpecError(
+      tempDir(),
+      `${runtime('node_implementation = "node@22.12.0"')}[runtimes.extra]\nx = 1\n`,
+      {
+        layer: "node-22",
+        key: "extra",
+        says: ["unknown key"],
+      },
+    );
   });
 });

@@ -13,7 +13,10 @@ describe("[settings]", () => {
   });
 
   test("exclude_newer accepts a TOML offset date-time", async () => {
-    const spec = await loadStack(tempDir(), withSettings("exclude_newer = 2025-06-01T12:30:00+02:00"));
+    const spec = await loadStack(
+      tempDir(),
+      withSettings("exclude_newer = 2025-06-01T12:30:00+02:00"),
+    );
     expect(spec.settings.excludeNewer?.toISOString()).toBe("2025-06-01T10:30:00.000Z");
   });
 
@@ -40,7 +43,9 @@ describe("[settings]", () => {
   test("runtime_source accepts nodejs-dist and a mirror URL", async () => {
     const spec = await loadStack(
       tempDir(),
-      withSettings('runtime_source = "nodejs-dist"\nruntime_mirror = "https://mirror.example/dist/"'),
+      withSettings(
+        'runtime_source = "nodejs-dist"\nruntime_mirror = "https://mirror.example/dist/"',
+      ),
     );
     expect(spec.settings).toEqual({
       runtimeSource: "nodejs-dist",

@@ -15,7 +15,11 @@ node_implementation = "node@22.12.0"
  * Writes `envstacks.toml` with `toml` into `dir`, plus the given module files
  * (`launch_modules/server.mjs` etc., created with a line of JavaScript). Returns the spec path.
  */
-export async function writeStack(dir: string, toml: string, modules: string[] = []): Promise<string> {
+export async function writeStack(
+  dir: string,
+  toml: string,
+  modules: string[] = [],
+): Promise<string> {
   for (const module of modules) {
     const file = path.join(dir, module);
     await mkdir(path.dirname(file), { recursive: true });
@@ -26,7 +30,11 @@ export async function writeStack(dir: string, toml: string, modules: string[] = 
   return specPath;
 }
 
-export async function loadStack(dir: string, toml: string, modules: string[] = []): Promise<StackSpec> {
+export async function loadStack(
+  dir: string,
+  toml: string,
+  modules: string[] = [],
+): Promise<StackSpec> {
   return StackSpec.load(await writeStack(dir, toml, modules));
 }
 
