@@ -167,9 +167,7 @@ function linearizeFrameworks(
         `inconsistent framework order: no C3 linearisation can order ${heads.join(", ")}; list frameworks before the frameworks they build on`,
       );
     }
-    if (error instanceof C3DuplicateBaseError || error instanceof C3CycleError) {
-      draft.reader.fail("frameworks", error.message); // unreachable after the earlier checks
-    }
+    // Duplicates and cycles were reported before linearising; anything else is a bug.
     throw error;
   }
 }
