@@ -13,6 +13,8 @@ export interface RegistryErrorContext {
   registry: string;
   /** Secret values (tokens, passwords) to remove from any message. */
   secrets: readonly string[];
+  /** Packages lower layers provide: `name@version` → providing layer. */
+  providers?: ReadonlyMap<string, string>;
 }
 
 /** Fields npm's errors carry besides `message` (all optional, all untyped upstream). */
@@ -58,7 +60,7 @@ function describe(error: unknown, context: RegistryErrorContext): string {
   const fields: NpmErrorFields = typeof error === "object" && error !== null ? error : {};
   const text = error instanceof Error ? error.message : String(error);
   const code = typeof fields.code === "string" ? fields.code : undefined;
-  const url = typeof fields.uri === "string" ? fields.uri : undefined;
+  const url = typeof fields.uri === "string" ? fields.uri : urlIn(text);
   const pkg = packageName(fields, url);
 
   switch (code) {
@@ -70,10 +72,10 @@ function describe(error: unknown, context: RegistryErrorContext): string {
       const newer = context.before
         ? ` published before exclude_newer (${context.before.toISOString()})`
         : "";
-      return `no version of ${pkg ?? "(unknown)"}${wanted} matches${newer} (${code})`;
+      return `no version${newer} matches ${pkg ?? "(unknown)"}${wanted} (${code})`;
     }
     case "ERESOLVE":
-      return `conflicting peer dependencies: ${peerSummary(fields)} (ERESOLVE)`;
+      return `conflicting peer dependencies: ${peerSummary(fields, context)} (ERESOLVE)`;
     case "E401":
     case "E403":
       return `registry ${registryHost(url, context)} refused access to ${pkg ?? "a package"} (${code}): check the npm credentials for it`;
@@ -81,14 +83,17 @@ function describe(error: unknown, context: RegistryErrorContext): string {
       return `integrity check failed for ${pkg ?? "a package"} (EINTEGRITY): ${text}`;
   }
   if (code !== undefined && (NETWORK_CODES.has(code) || /^E5\d\d$/.test(code))) {
-    return `cannot reach registry ${registryHost(url ?? urlIn(text), context)} for ${pkg ?? "a package"} after retries (${code})`;
+    return `cannot reach registry ${registryHost(url, context)} for ${pkg ?? "a package"} after retries (${code})`;
   }
   return code ? `${text} (${code})` : text;
 }
 
 function packageName(fields: NpmErrorFields, url: string | undefined): string | undefined {
   if (typeof fields.pkgid === "string" && fields.pkgid) return fields.pkgid;
-  if (typeof fields.name === "string" && fields.name && fields.name !== "Error") return fields.name;
+  // npm-pick-manifest puts the package in `name`; otherwise `name` is the error class.
+  if (typeof fields.name === "string" && fields.name && !/Error$/.test(fields.name)) {
+    return fields.name;
+  }
   if (typeof fields.package === "string") return fields.package;
   if (url) return packageFromUrl(url);
   return undefined;
@@ -126,7 +131,7 @@ function registryHost(url: string | undefined, context: RegistryErrorContext): s
 }
 
 /** Arborist's ERESOLVE carries the conflicting edge and the node already in the tree. */
-function peerSummary(fields: NpmErrorFields): string {
+function peerSummary(fields: NpmErrorFields, context: RegistryErrorContext): string {
   const edge = fields.edge;
   const current = fields.current;
   const parts: string[] = [];
@@ -135,7 +140,9 @@ function peerSummary(fields: NpmErrorFields): string {
     parts.push(`${from ? `${from} requires ` : ""}${edge.name}@${String(edge.spec)}`);
   }
   if (current && typeof current.name === "string") {
-    parts.push(`but ${current.name}@${String(current.version)} is already in the tree`);
+    const id = `${current.name}@${String(current.version)}`;
+    const provider = context.providers?.get(id);
+    parts.push(`but ${id} is ${provider ? `provided by ${provider}` : "already in the tree"}`);
   }
   return parts.length > 0 ? parts.join(" ") : "unable to resolve the dependency tree";
 }

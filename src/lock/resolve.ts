@@ -38,16 +38,11 @@ const ROOT_NAME = "envstacks-layer";
 
 /** Resolves one layer's requirements on top of what its lower layers provide. */
 export async function resolveLayer(input: ResolveLayerInput): Promise<ResolvedLayer> {
-  const secrets = secretsOf(input.npm.fetchOptions);
-  const errorContext = {
-    layerName: input.layerName,
-    before: input.before,
-    registry: input.npm.registry,
-    secrets,
-  };
   const options = arboristOptions(input);
+  // Known before Arborist runs, so that its errors can name the layers providing a package.
+  let pins = new Map<string, ProvidedPackage>();
   try {
-    const pins = await choosePins(input, options);
+    pins = await choosePins(input, options);
     const rootDependencies = rootManifestDependencies(input.requirements, pins);
     const dir = await mkdtemp(join(tmpdir(), "envstacks-resolve-"));
     try {
@@ -58,7 +53,13 @@ export async function resolveLayer(input: ResolveLayerInput): Promise<ResolvedLa
       await rm(dir, { recursive: true, force: true });
     }
   } catch (error) {
-    throw registryError(error, errorContext);
+    throw registryError(error, {
+      layerName: input.layerName,
+      before: input.before,
+      registry: input.npm.registry,
+      secrets: secretsOf(input.npm.fetchOptions),
+      providers: new Map([...pins.values()].map((p) => [`${p.name}@${p.version}`, p.layer])),
+    });
   }
 }
 

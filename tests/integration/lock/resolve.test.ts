@@ -282,6 +282,25 @@ describe("resolveLayer", () => {
     expect(paths(relocked)).toEqual(["node_modules/ms@2.1.2"]);
   });
 
+  test("a peer dependency a lower layer's package cannot satisfy fails, naming that layer", {
+    tags: ["slow"],
+  }, async () => {
+    const provided = await resolveFramework([req("react@17.0.2")]);
+
+    const attempt = resolveLayer({
+      layerName: "app-ui",
+      requirements: [req("react-dom@18.2.0")],
+      provided,
+      npm,
+    });
+
+    await expect(attempt).rejects.toThrow(EnvstacksError);
+    await expect(attempt).rejects.toThrow(
+      "app-ui: conflicting peer dependencies: react-dom requires react@^18.2.0 " +
+        "but react@17.0.2 is provided by framework-web (ERESOLVE)",
+    );
+  });
+
   test("an unknown package fails with one error naming the layer and the package", {
     tags: ["slow"],
   }, async () => {
@@ -311,7 +330,7 @@ describe("resolveLayer", () => {
 
     await expect(attempt).rejects.toThrow(EnvstacksError);
     await expect(attempt).rejects.toThrow(
-      /^app-future: no version of ms@\^99\.0\.0 matches published before exclude_newer \(2024-01-01T00:00:00\.000Z\)/,
+      /^app-future: no version published before exclude_newer \(2024-01-01T00:00:00\.000Z\) matches ms@\^99\.0\.0/,
     );
   });
 });

@@ -193,6 +193,39 @@ describe("credentials of a private registry", () => {
   );
 });
 
+describe("an unreachable registry", () => {
+  test("fails after retries, naming the layer, the package, the host and the code", async () => {
+    // A port that was just free: nothing listens there.
+    const probe = createServer().listen(0, "127.0.0.1");
+    await once(probe, "listening");
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((done) => probe.close(done));
+    const userconfig = await writeNpmrc([
+      `registry=http://127.0.0.1:${port}/`,
+      "fetch-retries=1",
+      "fetch-retry-mintimeout=10",
+      "fetch-retry-maxtimeout=20",
+    ]);
+    const npm = await loadNpmOptions(tempDir(), {
+      userconfig,
+      env: { HOME: tempDir() },
+      cache: join(tempDir(), "_cacache"),
+    });
+
+    const attempt = resolveLayer({
+      layerName: "app-offline",
+      requirements: [requirement("ms", "^2.1.0")],
+      provided: [],
+      npm,
+    });
+
+    await expect(attempt).rejects.toThrow(EnvstacksError);
+    await expect(attempt).rejects.toThrow(
+      `app-offline: cannot reach registry 127.0.0.1:${port} for ms after retries (ECONNREFUSED)`,
+    );
+  });
+});
+
 describe("redactSecrets", () => {
   test("removes known secrets, URL credentials, tokens and authorization values", () => {
     const text = [
