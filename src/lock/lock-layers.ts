@@ -17,7 +17,7 @@ import {
 } from "./lock-files.js";
 import { buildLockMeta, type LockMeta, renderLockMeta } from "./meta.js";
 import { loadNpmOptions, type NpmOptions } from "./npm-config.js";
-import { providedPackages } from "./provided.js";
+import { type LowerLayerLock, providedPackages } from "./provided.js";
 import { resolveLayer } from "./resolve.js";
 import { lockRuntimeBinaries } from "./runtime-binaries.js";
 import {
@@ -122,25 +122,7 @@ async function lockLayer(
     }
   }
 
-  const lowers = await Promise.all(
-    layer.lowerLayers.map(async (lower) => ({
-      lower,
-      lock: await readCommittedLock(spec, lower.layerName),
-    })),
-  );
-  const lowerMetas: LockMeta[] = [];
-  const lowerLocks = lowers.map(({ lower, lock }) => {
-    if (lock.meta === undefined || lock.packageLock === undefined) {
-      throw new EnvstacksError(`${layer.layerName} needs ${lower.layerName}, which is not locked`);
-    }
-    lowerMetas.push(lock.meta);
-    return {
-      layerName: lower.layerName,
-      requirements: lower.spec.requirements,
-      own: parsePackageLock(lock.packageLock),
-    };
-  });
-
+  const { lowerMetas, lowerLocks } = await readLowerLocks(spec, layer);
   const resolved = await resolveLayer({
     layerName: layer.layerName,
     requirements: layer.spec.requirements,
@@ -171,6 +153,28 @@ async function lockLayer(
     lockVersion: meta.lock_version,
     installTarget: graph.installTarget(layer, meta.lock_version),
   };
+}
+
+/** The committed locks of a layer's lower layers, in resolution order. */
+async function readLowerLocks(
+  spec: StackSpec,
+  layer: Layer,
+): Promise<{ lowerMetas: LockMeta[]; lowerLocks: LowerLayerLock[] }> {
+  const lowerMetas: LockMeta[] = [];
+  const lowerLocks: LowerLayerLock[] = [];
+  for (const lower of layer.lowerLayers) {
+    const lock = await readCommittedLock(spec, lower.layerName);
+    if (lock.meta === undefined || lock.packageLock === undefined) {
+      throw new EnvstacksError(`${layer.layerName} needs ${lower.layerName}, which is not locked`);
+    }
+    lowerMetas.push(lock.meta);
+    lowerLocks.push({
+      layerName: lower.layerName,
+      requirements: lower.spec.requirements,
+      own: parsePackageLock(lock.packageLock),
+    });
+  }
+  return { lowerMetas, lowerLocks };
 }
 
 function previousResolution(existing: CommittedLock): ResolvedLayer | undefined {
