@@ -64,11 +64,14 @@ export class BuildEnvironment {
   }
 
   /**
-   * Per layer: install target, lock state and the operations a full pipeline
-   * (lock, build, publish) would run on it with these selection options.
+   * Per layer: install target, lock state and the operations that `operations` (by
+   * default the full pipeline: lock, build, publish) would run on it with these options.
    */
-  async getStackStatus(selectionOptions: SelectionOptions = {}): Promise<StackStatus> {
-    const selection = this.select(selectionOptions, OPERATIONS);
+  async getStackStatus(
+    selectionOptions: SelectionOptions = {},
+    operations: readonly Operation[] = OPERATIONS,
+  ): Promise<StackStatus> {
+    const selection = this.select(selectionOptions, operations);
     const layers = await Promise.all(
       selection.layers.map(async ({ layer, reason, operations }) =>
         this.#layerStatus(layer, reason, operations),
