@@ -4,12 +4,7 @@
  * and platforms every base provides.
  */
 import { SpecError } from "../errors.js";
-import {
-  C3CycleError,
-  C3DuplicateBaseError,
-  C3InconsistencyError,
-  linearize,
-} from "../graph/c3.js";
+import { C3CycleError, C3InconsistencyError, linearize } from "../graph/c3.js";
 import { quote } from "./fields.js";
 import type { ApplicationDraft, UpperDraft } from "./layers.js";
 import { layerNameFor } from "./names.js";
