@@ -47,7 +47,7 @@ export async function resolveLayer(input: ResolveLayerInput): Promise<ResolvedLa
     const dir = await mkdtemp(join(tmpdir(), "envstacks-resolve-"));
     try {
       await writeScratchProject(dir, rootDependencies, pins, input.previous);
-      const tree = await new Arborist({ ...options, path: dir }).buildIdealTree();
+      const tree = await buildIdealTree(new Arborist({ ...options, path: dir }));
       return classify(tree, pins, new Set(input.requirements.map((r) => r.name)));
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -85,6 +85,21 @@ function arboristOptions(input: ResolveLayerInput): ArboristOptions {
     preferOffline: false,
     preferOnline: false,
   };
+}
+
+/**
+ * Arborist's ideal tree. The lock serves every target platform, so a required package made
+ * for another OS or CPU (`fsevents` on Linux) is not an error here: Arborist checks
+ * platforms after the tree is complete, and the tree is kept.
+ */
+async function buildIdealTree(arborist: Arborist): Promise<TreeNode> {
+  try {
+    return await arborist.buildIdealTree();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === "EBADPLATFORM" && arborist.idealTree) return arborist.idealTree;
+    throw error;
+  }
 }
 
 /**

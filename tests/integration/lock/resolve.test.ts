@@ -244,6 +244,21 @@ describe("resolveLayer", () => {
     expect(esbuild).toMatchObject({ bin: { esbuild: "bin/esbuild" }, hasInstallScript: true });
   });
 
+  test("a required package for another platform is locked with its os", {
+    tags: ["slow"],
+  }, async () => {
+    const layer = await resolveLayer({
+      layerName: "app-mac",
+      requirements: [req("fsevents@2.3.3")],
+      provided: [],
+      npm,
+    });
+
+    expect(layer.own).toEqual([
+      expect.objectContaining({ path: "node_modules/fsevents", version: "2.3.3", os: ["darwin"] }),
+    ]);
+  });
+
   test("relocking with the previous result and unchanged inputs gives the same result", {
     tags: ["slow"],
   }, async () => {
