@@ -105,6 +105,23 @@ describe("resolveLayer", () => {
     expect(layer.inherited).toEqual([{ name: "ms", version: "2.1.3", layer: "framework-web" }]);
   });
 
+  test("a dist-tag requirement is inherited when the lower layer has the tagged version", {
+    tags: ["slow"],
+  }, async () => {
+    const provided = await resolveFramework([req("ms@latest")]);
+    const ms = provided.find((p) => p.name === "ms");
+
+    const layer = await resolveLayer({
+      layerName: "app-server",
+      requirements: [req("ms@latest")],
+      provided,
+      npm,
+    });
+
+    expect(layer.own).toEqual([]);
+    expect(layer.inherited).toEqual([{ name: "ms", version: ms?.version, layer: "framework-web" }]);
+  });
+
   test("a package a lower layer has transitively is shared, with its own dependencies", {
     tags: ["slow"],
   }, async () => {
