@@ -15,7 +15,9 @@ app.get("/greet/:name", (req, res) => {
 
 const server = app.listen(0, "127.0.0.1", async () => {
   const { port } = server.address();
-  const response = await fetch(`http://127.0.0.1:${port}/greet/${encodeURIComponent("Layered Stacks!")}`);
+  const response = await fetch(
+    `http://127.0.0.1:${port}/greet/${encodeURIComponent("Layered Stacks!")}`,
+  );
   const body = await response.json();
   console.log(formatLine("node", process.version));
   console.log(formatLine("express", expressVersion));
