@@ -13,6 +13,7 @@ import {
   type SelectionReason,
   selectLayers,
 } from "../graph/selection.js";
+import type { LayerLockResult, LockOptions } from "../lock/lock-layers.js";
 import { type LockState, readLockState } from "../lock/state.js";
 // Type-only: StackSpec creates BuildEnvironment, so a value import would be a cycle.
 import type { StackSpec } from "../spec/stack-spec.js";
@@ -83,6 +84,18 @@ export class BuildEnvironment {
       layers,
       unmatchedPatterns: selection.unmatchedPatterns,
     };
+  }
+
+  /**
+   * Locks the layers selected for `lock`, bottom-up. Unselected lower layers they need
+   * must already have valid locks.
+   */
+  async lock(
+    selectionOptions: SelectionOptions = {},
+    options: LockOptions = {},
+  ): Promise<LayerLockResult[]> {
+    const { lockLayers } = await import("../lock/lock-layers.js");
+    return lockLayers(this, this.select(selectionOptions, ["lock"]), options);
   }
 
   async #layerStatus(

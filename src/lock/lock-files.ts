@@ -3,7 +3,9 @@
  * manifest, the own packages as an npm v3 package-lock (so `npm audit` can read it) and a
  * human-readable package list. Every renderer returns deterministic bytes.
  */
+
 import { join } from "node:path";
+import semver from "semver";
 import type { Requirement } from "../spec/types.js";
 import { stableJson } from "./hashes.js";
 import type { InheritedPackage, LockedPackage } from "./types.js";
@@ -95,11 +97,23 @@ export const INHERITED_HEADER = "# Shared packages inherited from other layers";
 
 /** `packages-<layer>.txt`: own `name==version` lines, then the inherited ones with their layer. */
 export function renderPackagesList(own: LockedPackage[], inherited: InheritedPackage[]): string {
-  const ownLines = [...new Set(own.map((p) => `${p.name}==${p.version}`))].sort(compareText);
-  const inheritedLines = [
-    ...new Set(inherited.map((p) => `${p.name}==${p.version}  # ${p.layer}`)),
-  ].sort(compareText);
+  const ownLines = uniqueSortedLines(own, (p) => `${p.name}==${p.version}`);
+  const inheritedLines = uniqueSortedLines(
+    inherited,
+    (p) => `${p.name}==${p.version}  # ${p.layer}`,
+  );
   return `${[...ownLines, INHERITED_HEADER, ...inheritedLines].join("\n")}\n`;
+}
+
+/** One line per distinct package, ordered by name then version (not by the whole line). */
+function uniqueSortedLines<T extends { name: string; version: string }>(
+  packages: readonly T[],
+  line: (pkg: T) => string,
+): string[] {
+  const sorted = [...packages].sort(
+    (a, b) => compareText(a.name, b.name) || semver.compare(a.version, b.version),
+  );
+  return [...new Set(sorted.map(line))];
 }
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */

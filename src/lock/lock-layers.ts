@@ -127,7 +127,8 @@ async function lockLayer(
     layerName: layer.layerName,
     requirements: layer.spec.requirements,
     provided: providedPackages(lowerLocks),
-    ...(!options.resetLock && { previous: previousResolution(existing) }),
+    ...(!options.resetLock &&
+      previousStillAllowed(spec, previousMeta) && { previous: previousResolution(existing) }),
     ...(spec.settings.excludeNewer && { before: spec.settings.excludeNewer }),
     npm,
   });
@@ -175,6 +176,17 @@ async function readLowerLocks(
     });
   }
   return { lowerMetas, lowerLocks };
+}
+
+/**
+ * Earlier choices stay preferences unless exclude_newer moved earlier (or appeared):
+ * then they could be versions published after the new cutoff.
+ */
+function previousStillAllowed(spec: StackSpec, meta: LockMeta | undefined): boolean {
+  const cutoff = spec.settings.excludeNewer;
+  if (cutoff === undefined) return true;
+  const recorded = meta?.other_inputs.exclude_newer;
+  return typeof recorded === "string" && cutoff.getTime() >= Date.parse(recorded);
 }
 
 function previousResolution(existing: CommittedLock): ResolvedLayer | undefined {

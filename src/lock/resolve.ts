@@ -4,7 +4,7 @@
  * The layer's root manifest depends on its requirements plus every package the lower
  * layers provide, pinned to the provided version. The pins are seeded into a
  * package-lock.json without their dependencies, so Arborist treats them as finished
- * leaves: their subtrees belong to the lower layer. Top-level pins the layer uses are
+ * leaves: their subtrees belong to the lower layer. Top-level pins still visible are
  * inherited; every other node is the layer's own, at its tree path.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -48,7 +48,7 @@ export async function resolveLayer(input: ResolveLayerInput): Promise<ResolvedLa
     try {
       await writeScratchProject(dir, rootDependencies, pins, input.previous);
       const tree = await buildIdealTree(new Arborist({ ...options, path: dir }));
-      return classify(tree, pins, new Set(input.requirements.map((r) => r.name)));
+      return classify(tree, pins);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -196,12 +196,12 @@ function isAlias(path: string, name: string): boolean {
 
 type TreeNode = Arborist.Node;
 
-/** Splits the ideal tree into the layer's own packages and the pins it uses. */
-function classify(
-  tree: TreeNode,
-  pins: Map<string, ProvidedPackage>,
-  requirementNames: Set<string>,
-): ResolvedLayer {
+/**
+ * Splits the ideal tree into the layer's own packages and the inherited ones: every
+ * provided package still visible from this layer (not shadowed by an own copy), as
+ * venvstacks lists a layer's whole environment.
+ */
+function classify(tree: TreeNode, pins: Map<string, ProvidedPackage>): ResolvedLayer {
   const isPinNode = (node: TreeNode): boolean => {
     const pin = pins.get(node.name);
     return node.parent === tree && pin !== undefined && pin.version === node.version;
@@ -217,18 +217,12 @@ function classify(
   const inherited: InheritedPackage[] = [];
   for (const node of tree.inventory.values()) {
     if (node === tree || node.isLink || belowPin(node)) continue;
-    if (!isPinNode(node)) {
-      own.push(lockedPackage(node));
-      continue;
-    }
-    // Every pin is a root dependency; it is inherited only when this layer uses it.
-    const used = [...node.edgesIn].some((edge) =>
-      edge.from === tree
-        ? requirementNames.has(node.name)
-        : edge.from !== null && !isPinNode(edge.from) && !belowPin(edge.from),
-    );
     const pin = pins.get(node.name);
-    if (used && pin) inherited.push({ name: pin.name, version: pin.version, layer: pin.layer });
+    if (pin && isPinNode(node)) {
+      inherited.push({ name: pin.name, version: pin.version, layer: pin.layer });
+    } else {
+      own.push(lockedPackage(node));
+    }
   }
   own.sort((a, b) => compare(a.path, b.path));
   inherited.sort((a, b) => compare(a.name, b.name));

@@ -138,9 +138,15 @@ describe("resolveLayer", () => {
       npm,
     });
 
-    // debug's own dependency (ms@2.0.0) stays with the framework: nothing is owned.
+    // debug's own dependency (ms@2.0.0) stays with the framework: nothing is owned, and
+    // everything the framework provides is listed as inherited.
     expect(layer.own).toEqual([]);
-    expect(layer.inherited).toEqual([{ name: "debug", version: "2.6.9", layer: "framework-web" }]);
+    expect(layer.inherited).toContainEqual({
+      name: "debug",
+      version: "2.6.9",
+      layer: "framework-web",
+    });
+    expect(layer.inherited.map((p) => p.name)).toEqual(provided.map((p) => p.name).sort());
   });
 
   test("a requirement conflicting with a lower layer's direct requirement fails, naming both", {
@@ -180,7 +186,8 @@ describe("resolveLayer", () => {
     });
 
     expect(paths(layer)).toEqual([expect.stringMatching(/^node_modules\/ms@2\.1\.\d+$/)]);
-    expect(layer.inherited).toEqual([]);
+    // The own copy shadows the provided ms: it is not also listed as inherited.
+    expect(layer.inherited.map((p) => p.name)).toEqual(["debug"]);
   });
 
   test("a dependency needing a version the lower layer lacks is nested under its dependent", {
@@ -200,8 +207,8 @@ describe("resolveLayer", () => {
       "node_modules/debug@4.3.4",
       "node_modules/debug/node_modules/ms@2.1.2",
     ]);
-    // The provided ms is visible but unused.
-    expect(layer.inherited).toEqual([]);
+    // The provided ms stays visible at the top: inherited, though debug@4 cannot use it.
+    expect(layer.inherited).toEqual([{ name: "ms", version: "2.0.0", layer: "framework-web" }]);
   });
 
   test("exclude_newer (before) only uses versions published before it", {
