@@ -2,31 +2,12 @@
  * The built CLI as a user runs it: `node bin/envstacks.js …` in a subprocess. Needs `dist/`
  * (the global setup builds it; by hand: `npx tsc -p tsconfig.build.json`).
  */
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { envstacks, REPO_ROOT } from "../helpers/cli.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 import { STACK_LAYERS, writeStack } from "../unit/cli/stack-fixture.js";
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = path.join(REPO_ROOT, "bin", "envstacks.js");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function envstacks(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const tempDir = useTempDir();
 

@@ -8,7 +8,6 @@ const tempDir = useTempDir();
 
 /** Commands this version lists but cannot run yet, with what each says. */
 const UNIMPLEMENTED: [string, (spec: string, out: string) => string[], string][] = [
-  ["lock", (spec) => ["lock", spec], "locking layers"],
   ["build", (spec) => ["build", spec], "building layer environments"],
   ["build", (spec, out) => ["build", "--publish", spec, out], "building layer environments"],
   ["publish", (spec, out) => ["publish", spec, out], "publishing layer archives"],
