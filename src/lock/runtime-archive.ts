@@ -1,16 +1,13 @@
 /**
- * The build-time side of runtime binaries: download a locked Node.js archive once into a
+ * The build-time side of runtime binaries: download a locked Node.js archive once into the
  * content-addressed cache and hand out only bytes that match the locked integrity.
  */
 import { createReadStream } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
-import cacache from "cacache";
-import npmFetch from "npm-registry-fetch";
 import ssri from "ssri";
 import { EnvstacksError } from "../errors.js";
-import { hostOf, type RegistryOptions, reasonOf } from "./runtime-source.js";
+import { cacachePath, cacheDir } from "../fetch/cache-dir.js";
+import { ensureCached } from "../fetch/download-cache.js";
+import type { RegistryOptions } from "./runtime-source.js";
 import type { RuntimeBinary } from "./types.js";
 
 export interface RuntimeArchiveOptions {
@@ -47,72 +44,22 @@ export async function verifyRuntimeArchive(
  * The path of a verified copy of the archive inside the cache (read-only: it is the
  * cache's own file). Downloads on a miss; a corrupted cache entry is dropped and fetched again.
  */
-export async function fetchRuntimeArchive(
+export function fetchRuntimeArchive(
   binary: RuntimeBinary,
   options: RuntimeArchiveOptions = {},
 ): Promise<string> {
-  const cachePath = join(options.cacheDir ?? defaultCacheDir(), "_cacache");
-  // Keyed by content: the same archive from another mirror is the same cache entry.
-  const key = `envstacks:runtime-archive:${binary.integrity}`;
-  const cached = await cacache.get.info(cachePath, key);
-  if (cached) {
-    try {
-      await verifyRuntimeArchive(binary, cached.path);
-      return cached.path;
-    } catch {
-      await cacache.rm.entry(cachePath, key);
-      await cacache.rm.content(cachePath, cached.integrity);
-    }
-  }
-  if (options.offline) {
-    throw new EnvstacksError(
-      `${binary.artifact} is not in the cache (${cachePath}) and downloads are off (--offline)`,
-    );
-  }
-  await download(binary, cachePath, key, options.npm ?? {});
-  const stored = await cacache.get.info(cachePath, key);
-  if (!stored) throw new Error(`cache entry ${key} vanished right after it was written`);
-  return stored.path;
-}
-
-async function download(
-  binary: RuntimeBinary,
-  cachePath: string,
-  key: string,
-  npm: RegistryOptions,
-): Promise<void> {
-  try {
-    const response = await npmFetch(binary.url, { ...npm, cache: undefined, integrity: undefined });
-    if (!response.body) throw new Error("empty response");
-    // cacache checks the integrity while writing and keeps nothing on a mismatch.
-    await pipeline(
-      response.body,
-      cacache.put.stream(cachePath, key, { integrity: binary.integrity }),
-    );
-  } catch (error) {
-    if ((error as { code?: unknown }).code === "EINTEGRITY") {
-      throw new EnvstacksError(
-        `integrity check failed for ${binary.artifact} downloaded from ${hostOf(binary.url)}: ` +
-          `expected ${binary.integrity}`,
-      );
-    }
-    throw new EnvstacksError(
-      `could not download ${binary.artifact} from ${hostOf(binary.url)}: ${reasonOf(error)}`,
-    );
-  }
-}
-
-/** Per-user cache: ENVSTACKS_CACHE_DIR, else the platform's usual cache location. */
-function defaultCacheDir(): string {
-  const fromEnv = process.env.ENVSTACKS_CACHE_DIR;
-  if (fromEnv) return fromEnv;
-  if (process.platform === "win32") {
-    return join(
-      process.env.LOCALAPPDATA ?? join(homedir(), "AppData", "Local"),
-      "envstacks",
-      "Cache",
-    );
-  }
-  if (process.platform === "darwin") return join(homedir(), "Library", "Caches", "envstacks");
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "envstacks");
+  return ensureCached(
+    {
+      label: binary.artifact,
+      url: binary.url,
+      integrity: binary.integrity,
+      // Keyed by content: the same archive from another mirror is the same cache entry.
+      key: `envstacks:runtime-archive:${binary.integrity}`,
+    },
+    {
+      cachePath: cacachePath(options.cacheDir ?? cacheDir()),
+      offline: options.offline ?? false,
+      fetchOptions: options.npm ?? {},
+    },
+  );
 }

@@ -1,0 +1,140 @@
+/**
+ * A layer's `node_modules` from its lock: every package for the target platform extracted
+ * at its lock path, bin links where npm puts them, and only the allowed install scripts.
+ */
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import binLinks from "bin-links";
+import linkBin from "bin-links/lib/link-bin.js";
+import shimBin from "bin-links/lib/shim-bin.js";
+import pacote from "pacote";
+import { EnvstacksError } from "../errors.js";
+import { mapConcurrent } from "../fetch/concurrency.js";
+import { DEFAULT_FETCH_CONCURRENCY, fetchPackages } from "../fetch/packages.js";
+import type { NpmOptions } from "../lock/npm-config.js";
+import { reasonOf } from "../lock/runtime-source.js";
+import type { LockedPackage } from "../lock/types.js";
+import type { TargetPlatform } from "../spec/types.js";
+import { selectForPlatform } from "./platform.js";
+import { runInstallScripts } from "./scripts.js";
+
+export interface InstallPackagesOptions {
+  platform: TargetPlatform;
+  /** Package names whose install scripts may run (the spec's `allow_scripts`). */
+  allowScripts: string[];
+  /** Build from the download cache alone. */
+  offline: boolean;
+  npm: NpmOptions;
+  /** The layer's runtime `bin/node`, first in PATH for install scripts. */
+  nodeBinary?: string;
+  log?: (message: string) => void;
+  /** Downloads and extractions in flight at once. */
+  concurrency?: number;
+}
+
+export interface InstallPackagesResult {
+  /** Number of packages extracted into the layer. */
+  installed: number;
+  /** `name@version` of the locked packages left out for the target platform. */
+  skippedForPlatform: string[];
+}
+
+/**
+ * Replaces `<layerDir>/node_modules` with the locked packages that apply to the platform.
+ * Every tarball is fetched and verified before the first one is extracted.
+ */
+export async function installPackages(
+  layerDir: string,
+  packages: readonly LockedPackage[],
+  options: InstallPackagesOptions,
+): Promise<InstallPackagesResult> {
+  const { install, skipped } = selectForPlatform(packages, options.platform);
+  const concurrency = options.concurrency ?? DEFAULT_FETCH_CONCURRENCY;
+  await fetchPackages(install, { npm: options.npm, offline: options.offline, concurrency });
+
+  const nodeModules = path.join(layerDir, "node_modules");
+  await rm(nodeModules, { recursive: true, force: true });
+  await mkdir(nodeModules, { recursive: true });
+  // pacote empties a package's directory before extracting into it: parents go first.
+  for (const level of byDepth(install)) {
+    await mapConcurrent(level, concurrency, (pkg) => extract(layerDir, pkg, options.npm));
+  }
+  await linkBins(layerDir, install, options.platform);
+  await runInstallScripts(layerDir, install, options);
+  return {
+    installed: install.length,
+    skippedForPlatform: skipped.map((p) => `${p.name}@${p.version}`),
+  };
+}
+
+async function extract(layerDir: string, pkg: LockedPackage, npm: NpmOptions): Promise<void> {
+  try {
+    // The tarball is in the cache (fetchPackages): pacote reads it by its integrity, checks
+    // it again, and its tar refuses links and paths leaving the package directory.
+    await pacote.extract(pkg.resolved, path.join(layerDir, pkg.path), {
+      ...npm.fetchOptions,
+      cache: npm.cache,
+      integrity: pkg.integrity,
+      resolved: pkg.resolved,
+      offline: true,
+    });
+  } catch (error) {
+    throw new EnvstacksError(`could not extract ${pkg.name}@${pkg.version}: ${reasonOf(error)}`);
+  }
+}
+
+/** Packages grouped by nesting depth, shallowest first, each group in lock order. */
+function byDepth(packages: readonly LockedPackage[]): LockedPackage[][] {
+  const levels = new Map<number, LockedPackage[]>();
+  for (const pkg of packages) {
+    const depth = pkg.path.split("node_modules/").length;
+    levels.set(depth, [...(levels.get(depth) ?? []), pkg]);
+  }
+  return [...levels.entries()].sort(([a], [b]) => a - b).map(([, level]) => level);
+}
+
+/**
+ * `node_modules/.bin/<name>` beside each package (the `.bin` of the node_modules holding it,
+ * as npm does for nested packages): relative symlinks for POSIX targets, cmd/ps1/sh shims
+ * for Windows targets. Later packages in lock order win a name both declare.
+ */
+async function linkBins(
+  layerDir: string,
+  packages: readonly LockedPackage[],
+  platform: TargetPlatform,
+): Promise<void> {
+  const link = platform.startsWith("win32-") ? shimBin : linkBin;
+  binLinks.resetSeen();
+  for (const pkg of packages) {
+    const packageDir = path.join(layerDir, pkg.path);
+    const binDir = path.join(containingNodeModules(packageDir), ".bin");
+    for (const [name, target] of Object.entries(pkg.bin ?? {})) {
+      const safe = safeBin(name, target);
+      if (safe === undefined) continue;
+      const to = path.join(binDir, safe.name);
+      const absFrom = path.join(packageDir, safe.target);
+      await mkdir(binDir, { recursive: true });
+      await link({
+        path: packageDir,
+        to,
+        from: path.relative(binDir, absFrom),
+        absFrom,
+        force: true,
+      });
+    }
+  }
+}
+
+/** The node_modules directory a package sits in (`@scope` directories skipped). */
+function containingNodeModules(packageDir: string): string {
+  const parent = path.dirname(packageDir);
+  return path.basename(parent) === "node_modules" ? parent : path.dirname(parent);
+}
+
+/** A bin entry kept inside its package (npm-normalize-package-bin's rules), else undefined. */
+function safeBin(name: string, target: string): { name: string; target: string } | undefined {
+  const cleanName = path.posix.basename(name.replace(/\\/g, "/"));
+  const cleanTarget = path.posix.join("/", target.replace(/\\/g, "/")).slice(1);
+  if (!cleanName || cleanName === "." || cleanName === ".." || !cleanTarget) return undefined;
+  return { name: cleanName, target: cleanTarget };
+}
