@@ -3,6 +3,8 @@
  * the lock / build / publish stages, which act on the layers a selection picks.
  */
 import path from "node:path";
+import type { BuildOptions, LayerBuildResult } from "../build/build-layers.js";
+import type { LayerExportResult } from "../export/local-export.js";
 import type { Layer } from "../graph/layers.js";
 import { LayerGraph } from "../graph/layers.js";
 import {
@@ -96,6 +98,33 @@ export class BuildEnvironment {
   ): Promise<LayerLockResult[]> {
     const { lockLayers } = await import("../lock/lock-layers.js");
     return lockLayers(this, this.select(selectionOptions, ["lock"]), options);
+  }
+
+  /**
+   * Locks the selected layers whose lock is missing or stale (not with `offline`), then
+   * builds those whose build is not up to date into the build directory.
+   */
+  async build(
+    selectionOptions: SelectionOptions = {},
+    options: BuildOptions = {},
+  ): Promise<LayerBuildResult[]> {
+    const { buildLayers } = await import("../build/build-layers.js");
+    return buildLayers(this, this.select(selectionOptions, ["lock", "build"]), options);
+  }
+
+  /** Builds the selected layers if needed and copies them to `<outputDir>/<installTarget>`. */
+  async localExport(
+    selectionOptions: SelectionOptions,
+    outputDir: string,
+    options: BuildOptions = {},
+  ): Promise<LayerExportResult[]> {
+    const { localExport } = await import("../export/local-export.js");
+    return localExport(
+      this,
+      this.select(selectionOptions, ["lock", "build", "publish"]),
+      outputDir,
+      options,
+    );
   }
 
   async #layerStatus(

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
+import type { LayerBuildResult } from "../../build/build-layers.js";
 import { UsageError } from "../../errors.js";
 import type { Operation } from "../../graph/selection.js";
 import type { CliIO } from "../io.js";
@@ -29,7 +30,7 @@ export function registerBuild(program: Command, io: CliIO): void {
     .option("--tag-outputs", "add the build platform and a build tag to archive names")
     .option("--dry-run", "show the plan (which layers get which operations) and stop")
     .option("--offline", "build from the download cache alone")
-    .option("--json", "print the --dry-run plan as JSON");
+    .option("--json", "print the plan (--dry-run) or what was built as JSON");
   addSelectionOptions(addBuildDirOption(command)).action(
     async (specPath: string, outputDir: string | undefined, flags: BuildFlags) => {
       if (flags.publish && outputDir === undefined) {
@@ -55,8 +56,56 @@ export function registerBuild(program: Command, io: CliIO): void {
         }
         return;
       }
-      const { notImplemented } = await import("../not-implemented.js");
-      notImplemented("build", "building layer environments");
+      if (flags.publish) {
+        const { notImplemented } = await import("../not-implemented.js");
+        notImplemented("build", "publishing layer archives");
+      }
+      const results = await env.build(selectionOptions(flags), {
+        offline: flags.offline ?? false,
+        log: (line) => io.stderr.write(`envstacks: ${line}\n`),
+      });
+      if (flags.json) {
+        const report = { spec: env.spec.displayPath, buildDir: env.buildDir, layers: results };
+        io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      io.stdout.write(formatResults(results));
+      io.stdout.write(`${buildSummary(results)}\n`);
     },
   );
+}
+
+/** One line per layer: name, what happened, install target and why, in aligned columns. */
+export function formatResults(
+  results: readonly { layerName: string; action: string; installTarget: string; reason?: string }[],
+): string {
+  const width = (texts: string[]) => Math.max(0, ...texts.map((t) => t.length));
+  const nameWidth = width(results.map((r) => r.layerName));
+  const actionWidth = width(results.map((r) => r.action));
+  const targetWidth = width(results.map((r) => r.installTarget));
+  return results
+    .map((r) => {
+      const columns = [r.layerName.padEnd(nameWidth), r.action.padEnd(actionWidth)];
+      if (!r.reason) return `${[...columns, r.installTarget].join("  ")}\n`;
+      return `${[...columns, r.installTarget.padEnd(targetWidth), `(${r.reason})`].join("  ")}\n`;
+    })
+    .join("");
+}
+
+/** `nothing to do: all 10 layers are up to date`, or how many layers each action took. */
+export function buildSummary(results: readonly LayerBuildResult[]): string {
+  const count = (action: LayerBuildResult["action"]) =>
+    results.filter((r) => r.action === action).length;
+  const upToDate = count("up to date");
+  if (upToDate === results.length) {
+    return `nothing to do: all ${layers(results.length)} ${results.length === 1 ? "is" : "are"} up to date`;
+  }
+  const parts = [`built ${layers(count("built"))}`];
+  if (upToDate > 0) parts.push(`${upToDate} up to date`);
+  if (count("skipped") > 0) parts.push(`${count("skipped")} skipped`);
+  return parts.join(", ");
+}
+
+function layers(n: number): string {
+  return `${n} layer${n === 1 ? "" : "s"}`;
 }

@@ -8,10 +8,8 @@ const tempDir = useTempDir();
 
 /** Commands this version lists but cannot run yet, with what each says. */
 const UNIMPLEMENTED: [string, (spec: string, out: string) => string[], string][] = [
-  ["build", (spec) => ["build", spec], "building layer environments"],
-  ["build", (spec, out) => ["build", "--publish", spec, out], "building layer environments"],
+  ["build", (spec, out) => ["build", "--publish", spec, out], "publishing layer archives"],
   ["publish", (spec, out) => ["publish", spec, out], "publishing layer archives"],
-  ["local-export", (spec, out) => ["local-export", spec, out], "exporting layer environments"],
   ["verify", (spec, out) => ["verify", spec, "--expected", out], "comparing with expected output"],
 ];
 
