@@ -42,14 +42,19 @@ function lowerLayersOf(layer) {
 }
 
 // CommonJS: every lookup (require, require.resolve, the main module) asks
-// _nodeModulePaths which directories to search; append the lower layers' node_modules.
+// _nodeModulePaths which directories to search, nearest first. The lower layers' node_modules
+// go right after the layer's own ones and before any node_modules above the deployment, so
+// packages from wherever the deployment happens to sit never shadow a layer's packages.
 const nodeModulePaths = Module._nodeModulePaths;
 Module._nodeModulePaths = function envstacksNodeModulePaths(from) {
   const paths = nodeModulePaths.call(this, from);
   const layer = layerOf(path.resolve(from));
   if (layer === undefined) return paths;
+  const layerRoot = path.join(deploymentDir, layer) + path.sep;
+  const inLayer = paths.filter((p) => p.startsWith(layerRoot));
+  const beyond = paths.filter((p) => !p.startsWith(layerRoot));
   const lower = lowerLayersOf(layer).map((l) => path.join(deploymentDir, l, "node_modules"));
-  return paths.concat(lower);
+  return [...inLayer, ...lower, ...beyond];
 };
 
 // ESM: a resolve hook retries bare specifiers in the lower layers (see link-hooks.mjs).

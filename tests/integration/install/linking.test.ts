@@ -258,6 +258,29 @@ describe.each([
     expect(loaded[own]?.deps).toEqual({ [web]: `${web}@1.0.0` });
   });
 
+  test("layers come before a node_modules above the deployment, which still serves the rest", async () => {
+    const outside = path.join(deployment.root, "node_modules");
+    for (const [name, version] of [
+      [web, "9.9.9-outside"],
+      [runtime, "9.9.9-outside"],
+      ["only-outside", "1.0.0"],
+    ] as const) {
+      await mkdir(path.join(outside, name), { recursive: true });
+      await writeFile(
+        path.join(outside, name, "package.json"),
+        JSON.stringify({ name, version, main: "index.cjs" }),
+      );
+      await writeFile(
+        path.join(outside, name, "index.cjs"),
+        `exports.id = "${name}@${version}";\nexports.deps = {};\n`,
+      );
+    }
+    const loaded = await probe(deployment.launcher(app), [web, runtime, "only-outside"]);
+    expect(loaded[web]?.at).toBe(at(WEB, web));
+    expect(loaded[runtime]?.at).toBe(at(RUNTIME, runtime));
+    expect(loaded["only-outside"]?.id).toBe("only-outside@1.0.0");
+  });
+
   test("a package in no layer fails with Node's own not-found error", async () => {
     const failure = await probe(deployment.launcher(app), ["no-such-package"]).then(
       () => undefined,
