@@ -4,6 +4,7 @@
  * expected integrity leaves nothing behind.
  */
 import { createReadStream } from "node:fs";
+import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import cacache from "cacache";
 import npmFetch from "npm-registry-fetch";
@@ -42,6 +43,7 @@ export async function ensureCached(
   const cached = await verifiedEntryPath(item, options.cachePath);
   if (cached !== undefined) return cached;
   if (options.offline) throw notCachedError(item.label, options.cachePath);
+  await dropCorruptContent(options.cachePath, item.integrity);
   await download(item, options);
   const stored = await cacache.get.info(options.cachePath, item.key);
   if (!stored) throw new Error(`cache entry ${item.key} vanished right after it was written`);
@@ -59,6 +61,24 @@ export async function verifiedEntryPath(
   await cacache.rm.entry(cachePath, item.key);
   await cacache.rm.content(cachePath, cached.integrity);
   return undefined;
+}
+
+/**
+ * Removes damaged content stored under the digest without our index entry (written by
+ * another tool, or left behind): cacache keeps existing content when the same digest is
+ * written again, so a download would not replace it.
+ */
+async function dropCorruptContent(cachePath: string, integrity: string): Promise<void> {
+  if (!(await cacache.get.hasContent(cachePath, integrity))) return;
+  try {
+    // Reading by digest verifies the bytes.
+    await pipeline(
+      cacache.get.stream.byDigest(cachePath, integrity),
+      new Writable({ write: (_chunk, _encoding, done) => done() }),
+    );
+  } catch {
+    await cacache.rm.content(cachePath, integrity);
+  }
 }
 
 /** The error of an offline run that needs something the cache lacks. */
