@@ -1,6 +1,12 @@
 /** The envstacks library API; the CLI (`src/cli/`) is a thin layer over it. */
 
 export {
+  type BuildAction,
+  type BuildOptions,
+  buildLayers,
+  type LayerBuildResult,
+} from "./build/build-layers.js";
+export {
   BuildEnvironment,
   DEFAULT_BUILD_DIR_NAME,
   type LayerStatus,
@@ -13,6 +19,7 @@ export {
   type SpecLocation,
   UsageError,
 } from "./errors.js";
+export { type LayerExportResult, localExport } from "./export/local-export.js";
 export { Layer, LayerGraph, type LayerSource } from "./graph/layers.js";
 export {
   type LayerSelection,
@@ -23,6 +30,12 @@ export {
   type SelectionReason,
   selectLayers,
 } from "./graph/selection.js";
+export {
+  type LayerLockResult,
+  type LockAction,
+  type LockOptions,
+  lockLayers,
+} from "./lock/lock-layers.js";
 export { type LockState, type LockStatus, readLockState } from "./lock/state.js";
 export { StackSpec } from "./spec/stack-spec.js";
 export {

@@ -84,7 +84,7 @@ describe("envstacks (built CLI)", () => {
     expect(code).not.toBe(0);
     expect(stdout).toBe("");
     expect(stderr).toBe(
-      "envstacks: error: envstacks build: building layer environments is not implemented in this version\n",
+      "envstacks: error: envstacks build: publishing layer archives is not implemented in this version\n",
     );
   });
 
