@@ -89,7 +89,7 @@ export function notCachedError(label: string, cachePath: string): EnvstacksError
 }
 
 /** Whether the file's bytes match the SRI string (false when it cannot be read). */
-export async function fileMatches(file: string, integrity: string): Promise<boolean> {
+async function fileMatches(file: string, integrity: string): Promise<boolean> {
   const expected = ssri.parse(integrity);
   try {
     const actual = await ssri.fromStream(createReadStream(file), {
