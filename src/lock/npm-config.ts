@@ -7,8 +7,10 @@
  * Only network settings are kept: resolution settings (`legacy-peer-deps`,
  * `omit-lockfile-registry-resolved`, `before`, …) must not make locks depend on the user.
  */
+
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { cacachePath, cacheDir } from "../fetch/cache-dir.js";
 
 const require = createRequire(import.meta.url);
 
@@ -28,7 +30,7 @@ export interface NpmOptions {
 export interface LoadNpmOptionsSettings {
   /** User config file instead of `~/.npmrc` (npm's `--userconfig`). */
   userconfig?: string;
-  /** cacache directory; default `$ENVSTACKS_CACHE_DIR/_cacache`, else npm's own cache. */
+  /** cacache directory; default: `_cacache` in the envstacks download cache (see src/fetch/cache-dir.ts). */
   cache?: string;
   /** Environment to read `npm_config_*` from; default `process.env` (never modified). */
   env?: NodeJS.ProcessEnv;
@@ -126,10 +128,8 @@ export async function loadNpmOptions(
 
   const registry = withTrailingSlash(String(flat.registry ?? "https://registry.npmjs.org/"));
   fetchOptions.registry = registry;
-  const envstacksCache = (settings.env ?? process.env).ENVSTACKS_CACHE_DIR;
-  const cache =
-    settings.cache ??
-    (envstacksCache ? join(envstacksCache, "_cacache") : String(flat.cache ?? ""));
+  // One content-addressed cache for packuments, package tarballs and Node binaries.
+  const cache = settings.cache ?? cacachePath(cacheDir({ env: settings.env ?? process.env }));
   return { registry, cache, fetchOptions };
 }
 
