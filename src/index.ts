@@ -37,6 +37,22 @@ export {
   lockLayers,
 } from "./lock/lock-layers.js";
 export { type LockState, type LockStatus, readLockState } from "./lock/state.js";
+export { appModulesMetadata, hashModule } from "./metadata/app-modules.js";
+export {
+  type AppModuleMetadata,
+  type LayerMetadata,
+  layerMetadataPath,
+  parseLayerMetadata,
+  type StackMetadata,
+  stackMetadataPath,
+} from "./metadata/layer-metadata.js";
+export {
+  type LayerPublishResult,
+  type PublishAction,
+  type PublishOptions,
+  type PublishReport,
+  publishLayers,
+} from "./publish/publish-layers.js";
 export { StackSpec } from "./spec/stack-spec.js";
 export {
   type ApplicationSpec,

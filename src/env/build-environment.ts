@@ -17,6 +17,7 @@ import {
 } from "../graph/selection.js";
 import type { LayerLockResult, LockOptions } from "../lock/lock-layers.js";
 import { type LockState, readLockState } from "../lock/state.js";
+import type { PublishOptions, PublishReport } from "../publish/publish-layers.js";
 // Type-only: StackSpec creates BuildEnvironment, so a value import would be a cycle.
 import type { StackSpec } from "../spec/stack-spec.js";
 import type { LayerKind } from "../spec/types.js";
@@ -124,6 +125,28 @@ export class BuildEnvironment {
       this.select(selectionOptions, ["lock", "build", "publish"]),
       outputDir,
       options,
+    );
+  }
+
+  /**
+   * Publishes the selected layers into `outputDir`: archives, their metadata and
+   * `envstacks.json`, building layers first where needed. With `lock` (what
+   * `build --publish` does) missing or stale locks are locked first; without it they are
+   * an error naming the layer. `dryRun` returns the plan and writes nothing.
+   */
+  async publish(
+    selectionOptions: SelectionOptions,
+    outputDir: string,
+    options: PublishOptions & { lock?: boolean } = {},
+  ): Promise<PublishReport> {
+    const { publishLayers } = await import("../publish/publish-layers.js");
+    const { lock = false, ...publishOptions } = options;
+    const operations: Operation[] = lock ? ["lock", "build", "publish"] : ["build", "publish"];
+    return publishLayers(
+      this,
+      this.select(selectionOptions, operations),
+      outputDir,
+      publishOptions,
     );
   }
 

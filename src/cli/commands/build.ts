@@ -4,20 +4,17 @@ import type { LayerBuildResult } from "../../build/build-layers.js";
 import { UsageError } from "../../errors.js";
 import type { Operation } from "../../graph/selection.js";
 import type { CliIO } from "../io.js";
+import { addBuildDirOption, addSelectionOptions, selectionOptions } from "../options.js";
 import {
-  addBuildDirOption,
-  addSelectionOptions,
-  type SelectionFlags,
-  selectionOptions,
-} from "../options.js";
+  addPublishOptions,
+  formatPublishReport,
+  type PublishFlags,
+  publishJson,
+  runPublish,
+} from "./publish.js";
 
-interface BuildFlags extends SelectionFlags {
+interface BuildFlags extends PublishFlags {
   publish?: boolean;
-  tagOutputs?: boolean;
-  dryRun?: boolean;
-  buildDir?: string;
-  offline?: boolean;
-  json?: boolean;
 }
 
 export function registerBuild(program: Command, io: CliIO): void {
@@ -26,11 +23,14 @@ export function registerBuild(program: Command, io: CliIO): void {
     .description("lock layers if needed and build their environments; --publish writes archives")
     .argument("<spec>", "stack spec file (envstacks.toml)")
     .argument("[output_dir]", "where --publish writes archives and metadata")
-    .option("--publish", "write layer archives and metadata to OUTPUT_DIR")
-    .option("--tag-outputs", "add the build platform and a build tag to archive names")
-    .option("--dry-run", "show the plan (which layers get which operations) and stop")
+    .option("--publish", "write layer archives and metadata to OUTPUT_DIR");
+  addPublishOptions(command)
+    .option(
+      "--dry-run",
+      "show the plan (which layers get which operations; with --publish, as JSON with the archives) and stop",
+    )
     .option("--offline", "build from the download cache alone")
-    .option("--json", "print the plan (--dry-run) or what was built as JSON");
+    .option("--json", "print the plan (--dry-run) or what was built or published as JSON");
   addSelectionOptions(addBuildDirOption(command)).action(
     async (specPath: string, outputDir: string | undefined, flags: BuildFlags) => {
       if (flags.publish && outputDir === undefined) {
@@ -48,7 +48,11 @@ export function registerBuild(program: Command, io: CliIO): void {
           publish: flags.publish ?? false,
           outputDir: outputDir === undefined ? null : path.resolve(outputDir),
         };
-        if (flags.json) {
+        if (flags.publish && outputDir !== undefined) {
+          const report = await runPublish(env, outputDir, flags, true, io);
+          const publication = { platform: report.platform, archives: report.layers };
+          io.stdout.write(`${JSON.stringify({ ...plan, ...outputs, publication }, null, 2)}\n`);
+        } else if (flags.json) {
           io.stdout.write(`${JSON.stringify({ ...plan, ...outputs }, null, 2)}\n`);
         } else {
           const { formatStatusTable } = await import("../format-status.js");
@@ -56,9 +60,14 @@ export function registerBuild(program: Command, io: CliIO): void {
         }
         return;
       }
-      if (flags.publish) {
-        const { notImplemented } = await import("../not-implemented.js");
-        notImplemented("build", "publishing layer archives");
+      if (flags.publish && outputDir !== undefined) {
+        const report = await runPublish(env, outputDir, flags, true, io);
+        io.stdout.write(
+          flags.json
+            ? `${JSON.stringify(publishJson(env, report), null, 2)}\n`
+            : formatPublishReport(report),
+        );
+        return;
       }
       const results = await env.build(selectionOptions(flags), {
         offline: flags.offline ?? false,
