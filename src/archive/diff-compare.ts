@@ -6,7 +6,7 @@
  */
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
 import type { Member, MemberProblem, MemberSet, SourceTraits } from "./diff-members.js";
-import { isHostilePath } from "./diff-problems.js";
+import { memberProblems } from "./member.js";
 
 export type ChangedField =
   | "type"
@@ -216,4 +216,9 @@ function isoDate(ms: number): string {
 /** Code-point order, the same on every machine and locale. */
 function compareStrings(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Absolute, `..`, backslashes: such a member stays matched by its full path. */
+function isHostilePath(memberPath: string): boolean {
+  return memberProblems({ path: memberPath, type: "directory" }).length > 0;
 }

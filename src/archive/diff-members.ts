@@ -2,25 +2,7 @@
  * One side of a comparison: the members of an archive or directory, reduced to what `diff`
  * compares (content is kept only for text small enough to show as a unified diff).
  */
-import { createHash } from "node:crypto";
-import { memberProblems } from "./diff-problems.js";
-
-/** A member as the archive and tree readers produce it. */
-export interface MemberLike {
-  path: string;
-  type: "file" | "directory" | "symlink" | "hardlink" | "other";
-  mode: number;
-  mtime: Date | number;
-  size: number;
-  uid: number;
-  gid: number;
-  uname: string;
-  gname: string;
-  linkTarget?: string;
-  content?: Buffer;
-  sha256?: string;
-  problems: string[];
-}
+import type { ArchiveMember } from "./member.js";
 
 /** Which member attributes a source records meaningfully, so sources of two kinds compare. */
 export interface SourceTraits {
@@ -41,12 +23,12 @@ export const ARCHIVE_TRAITS: Record<"tar" | "zip", SourceTraits> = {
  */
 export const TREE_TRAITS: SourceTraits = { owner: false };
 
-/** Text members above this size are compared by hash only. */
+/** Text members above this size are compared by hash only (readers keep no more content). */
 export const TEXT_LIMIT_BYTES = 1024 * 1024;
 
 export interface Member {
   path: string;
-  type: MemberLike["type"];
+  type: ArchiveMember["type"];
   /** Permission bits only (`0o7777`). */
   mode: number;
   mtimeMs: number;
@@ -78,26 +60,26 @@ export interface MemberSet {
 export async function collectMembers(
   label: string,
   traits: SourceTraits,
-  source: AsyncIterable<MemberLike>,
+  source: AsyncIterable<ArchiveMember>,
 ): Promise<MemberSet> {
   const byPath = new Map<string, Member>();
   const problems: MemberProblem[] = [];
   for await (const entry of source) {
     const member = toMember(entry);
-    const found = new Set([...entry.problems, ...memberProblems(entry)]);
-    if (byPath.has(member.path)) found.add("appears more than once; the last copy is compared");
+    const found = [...entry.problems];
+    if (byPath.has(member.path)) found.push("appears more than once; the last copy is compared");
     for (const problem of found) problems.push({ path: entry.path, problem });
     byPath.set(member.path, member);
   }
   return { label, traits, members: [...byPath.values()], problems };
 }
 
-function toMember(entry: MemberLike): Member {
+function toMember(entry: ArchiveMember): Member {
   const member: Member = {
     path: normalizeMemberPath(entry.path),
     type: entry.type,
     mode: entry.mode & 0o7777,
-    mtimeMs: typeof entry.mtime === "number" ? entry.mtime : entry.mtime.getTime(),
+    mtimeMs: entry.mtime.getTime(),
     size: entry.size,
     uid: entry.uid,
     gid: entry.gid,
@@ -105,10 +87,7 @@ function toMember(entry: MemberLike): Member {
     gname: entry.gname,
   };
   if (entry.linkTarget !== undefined) member.linkTarget = entry.linkTarget;
-  const sha256 =
-    entry.sha256 ??
-    (entry.content ? createHash("sha256").update(entry.content).digest("hex") : undefined);
-  if (sha256 !== undefined) member.sha256 = sha256;
+  if (entry.sha256 !== undefined) member.sha256 = entry.sha256;
   const text = entry.content ? asText(entry.content) : undefined;
   if (text !== undefined) member.text = text;
   return member;

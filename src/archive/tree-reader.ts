@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { constants, type Stats } from "node:fs";
 import { lstat, open, readdir, readlink } from "node:fs/promises";
 import path from "node:path";
-import type { MemberLike } from "./diff-members.js";
+import { type ArchiveMember, memberProblems } from "./member.js";
 
 export interface TreeReadOptions {
   /** Files up to this size come with their content; larger ones with their sha256 only. */
@@ -15,7 +15,10 @@ export interface TreeReadOptions {
 }
 
 /** Every entry below `root` (not `root` itself), depth first in code-point order of names. */
-export async function* readTree(root: string, options: TreeReadOptions): AsyncIterable<MemberLike> {
+export async function* readTree(
+  root: string,
+  options: TreeReadOptions,
+): AsyncIterable<ArchiveMember> {
   yield* readDirectory(root, "", options);
 }
 
@@ -23,33 +26,29 @@ async function* readDirectory(
   root: string,
   relative: string,
   options: TreeReadOptions,
-): AsyncIterable<MemberLike> {
+): AsyncIterable<ArchiveMember> {
   const names = (await readdir(path.join(root, relative))).sort();
   for (const name of names) {
     const memberPath = relative === "" ? name : `${relative}/${name}`;
     const fullPath = path.join(root, memberPath);
     const stats = await lstat(fullPath);
     const member = baseMember(memberPath, stats);
-    if (stats.isDirectory()) {
-      yield member;
-      yield* readDirectory(root, memberPath, options);
-    } else if (stats.isSymbolicLink()) {
-      member.linkTarget = await readlink(fullPath);
-      yield member;
-    } else if (stats.isFile()) {
+    if (stats.isSymbolicLink()) member.linkTarget = await readlink(fullPath);
+    if (stats.isFile()) {
       if (stats.size <= options.maxContentBytes) {
         member.content = await readWhole(fullPath);
+        member.sha256 = createHash("sha256").update(member.content).digest("hex");
       } else {
         member.sha256 = await sha256OfFile(fullPath);
       }
-      yield member;
-    } else {
-      yield member;
     }
+    member.problems = memberProblems(member);
+    yield member;
+    if (stats.isDirectory()) yield* readDirectory(root, memberPath, options);
   }
 }
 
-function baseMember(memberPath: string, stats: Stats): MemberLike {
+function baseMember(memberPath: string, stats: Stats): ArchiveMember {
   return {
     path: memberPath,
     type: stats.isDirectory()

@@ -2,14 +2,15 @@ import { mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { compareMemberSets } from "../../../src/archive/diff-compare.js";
-import { collectMembers, type MemberLike, TREE_TRAITS } from "../../../src/archive/diff-members.js";
+import { collectMembers, TREE_TRAITS } from "../../../src/archive/diff-members.js";
+import type { ArchiveMember } from "../../../src/archive/member.js";
 import { readTree } from "../../../src/archive/tree-reader.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
 
-async function list(root: string, maxContentBytes = 1024): Promise<MemberLike[]> {
-  const members: MemberLike[] = [];
+async function list(root: string, maxContentBytes = 1024): Promise<ArchiveMember[]> {
+  const members: ArchiveMember[] = [];
   for await (const member of readTree(root, { maxContentBytes })) members.push(member);
   return members;
 }

@@ -5,26 +5,36 @@ import { formatDiffReport } from "../../../src/archive/diff-format.js";
 import {
   ARCHIVE_TRAITS,
   collectMembers,
-  type MemberLike,
   type SourceTraits,
 } from "../../../src/archive/diff-members.js";
+import { type ArchiveMember, memberProblems } from "../../../src/archive/member.js";
 
 const MTIME = new Date("2025-01-01T00:00:00Z");
 
-function file(path: string, content: string | Buffer, extra: Partial<MemberLike> = {}): MemberLike {
+function file(
+  path: string,
+  content: string | Buffer,
+  extra: Partial<ArchiveMember> = {},
+): ArchiveMember {
   const buffer = typeof content === "string" ? Buffer.from(content) : content;
-  return { ...base(path, "file"), size: buffer.length, content: buffer, ...extra };
+  return {
+    ...base(path, "file"),
+    size: buffer.length,
+    content: buffer,
+    sha256: sha256(buffer),
+    ...extra,
+  };
 }
 
-function dir(path: string, extra: Partial<MemberLike> = {}): MemberLike {
+function dir(path: string, extra: Partial<ArchiveMember> = {}): ArchiveMember {
   return { ...base(path, "directory"), mode: 0o755, ...extra };
 }
 
-function symlink(path: string, target: string): MemberLike {
+function symlink(path: string, target: string): ArchiveMember {
   return { ...base(path, "symlink"), mode: 0o777, linkTarget: target };
 }
 
-function base(path: string, type: MemberLike["type"]): MemberLike {
+function base(path: string, type: ArchiveMember["type"]): ArchiveMember {
   return {
     path,
     type,
@@ -39,13 +49,16 @@ function base(path: string, type: MemberLike["type"]): MemberLike {
   };
 }
 
-async function* iterate(members: MemberLike[]): AsyncIterable<MemberLike> {
-  yield* members;
+/** The members as a reader yields them: with the problems it finds. */
+async function* iterate(members: ArchiveMember[]): AsyncIterable<ArchiveMember> {
+  for (const member of members) {
+    yield { ...member, problems: [...member.problems, ...memberProblems(member)] };
+  }
 }
 
 async function compare(
-  a: MemberLike[],
-  b: MemberLike[],
+  a: ArchiveMember[],
+  b: ArchiveMember[],
   traits: [SourceTraits, SourceTraits] = [ARCHIVE_TRAITS.tar, ARCHIVE_TRAITS.tar],
 ) {
   return compareMemberSets(
@@ -228,7 +241,7 @@ describe("compareMemberSets", () => {
     );
   });
 
-  test("problems the reader found are kept, duplicates once", async () => {
+  test("problems the reader found are kept; a duplicate member is one more", async () => {
     const diff = await compare(LAYER, [
       ...LAYER,
       { ...file("app-x/big", "x"), problems: ["member is larger than the limit"] },
