@@ -10,6 +10,7 @@ import tar from "tar-stream";
 import { describe, expect, test } from "vitest";
 import yazl from "yazl";
 import { diffPaths, formatDiffReport } from "../../../src/archive/diff.js";
+import { writeArchive } from "../../../src/archive/write.js";
 import { UsageError } from "../../../src/errors.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
@@ -233,6 +234,31 @@ describe("diffPaths on archives", () => {
     const rar = await write("b.rar", Buffer.from("Rar!"));
     await expect(diffPaths(a, rar)).rejects.toThrow(/b\.rar: unknown archive format/);
     await expect(diffPaths(a, tempDir())).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe("diffPaths on archives from envstacks' own writer", () => {
+  test("every format of one layer equals every other; a changed file is the only difference", async () => {
+    const source = path.join(tempDir(), "layer");
+    await mkdir(path.join(source, "bin"), { recursive: true });
+    await writeFile(path.join(source, "app.mjs"), MAIN);
+    await writeFile(path.join(source, "bin", "tool"), "#!/bin/sh\n", { mode: 0o755 });
+    const written: string[] = [];
+    for (const format of ["tar", "tar.gz", "tar.xz", "zip"] as const) {
+      const file = path.join(tempDir(), `app-x.${format}`);
+      await writeArchive(source, "app-x", file, { format, mtime: MTIME });
+      written.push(file);
+    }
+    for (const a of written) {
+      for (const b of written) expect((await diffPaths(a, b)).equal, `${a} vs ${b}`).toBe(true);
+    }
+    await writeFile(path.join(source, "app.mjs"), MAIN.replace("hello", "hi"));
+    const changed = path.join(tempDir(), "changed.zip");
+    await writeArchive(source, "app-x", changed, { format: "zip", mtime: MTIME });
+    const [comparison] = (await diffPaths(written[2] ?? "", changed)).comparisons;
+    expect(comparison?.changed.map((c) => c.path)).toEqual(["app-x/app.mjs"]);
+    expect(comparison?.added).toEqual([]);
+    expect(comparison?.removed).toEqual([]);
   });
 });
 
