@@ -47,3 +47,17 @@ export class NotImplementedError extends EnvstacksError {
   override name = "NotImplementedError";
   override readonly exitCode = 3;
 }
+
+/**
+ * Ends a command with a non-zero status after its output has said everything, as `cmp`
+ * and `diff` do when their inputs differ: the CLI prints nothing more.
+ */
+export class QuietExit extends EnvstacksError {
+  override name = "QuietExit";
+  override readonly exitCode: number;
+
+  constructor(exitCode: number, reason: string) {
+    super(reason);
+    this.exitCode = exitCode;
+  }
+}

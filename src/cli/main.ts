@@ -3,7 +3,7 @@
  * exit 2 with commander's message, anything else is a bug shown with its stack.
  */
 import { CommanderError } from "commander";
-import { EnvstacksError } from "../errors.js";
+import { EnvstacksError, QuietExit } from "../errors.js";
 import { type CliIO, processIO } from "./io.js";
 import { createProgram } from "./program.js";
 
@@ -27,6 +27,7 @@ function reportError(error: unknown, io: CliIO): number {
     // Commander has already printed help, the version or its usage message.
     return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
   }
+  if (error instanceof QuietExit) return error.exitCode;
   if (error instanceof EnvstacksError) {
     io.stderr.write(`envstacks: error: ${error.message}\n`);
     return error.exitCode;

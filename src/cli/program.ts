@@ -27,7 +27,7 @@ export function createProgram(io: CliIO): Command {
   registerLocalExport(program, io);
   registerStatus(program, io);
   registerVerify(program, io);
-  registerDiff(program);
+  registerDiff(program, io);
   return program;
 }
 

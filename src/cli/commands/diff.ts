@@ -1,18 +1,12 @@
 import type { Command } from "commander";
-import { EnvstacksError } from "../../errors.js";
+import { QuietExit } from "../../errors.js";
 import type { CliIO } from "../io.js";
 
 interface DiffFlags {
   json?: boolean;
 }
 
-/** Exit status 1 with a one-line summary, as `cmp` and `diff` do when inputs differ. */
-class DifferencesFound extends EnvstacksError {
-  override name = "DifferencesFound";
-}
-
-/** `io` defaults to the program's configured output, where commander writes help and errors. */
-export function registerDiff(program: Command, io: CliIO = configuredOutput(program)): void {
+export function registerDiff(program: Command, io: CliIO): void {
   program
     .command("diff")
     .description(
@@ -48,14 +42,7 @@ Exit status: 0 when equal, 1 when different, 2 on usage errors.`,
       io.stdout.write(
         flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatDiffReport(report),
       );
-      if (!report.equal) throw new DifferencesFound(`${a} and ${b} differ`);
+      // Exit status 1 with nothing more to say, as `cmp` and `diff` do when inputs differ.
+      if (!report.equal) throw new QuietExit(1, `${a} and ${b} differ`);
     });
-}
-
-function configuredOutput(program: Command): CliIO {
-  const { writeOut, writeErr } = program.configureOutput();
-  const sink = (write: ((text: string) => void) | undefined, stream: NodeJS.WriteStream) => ({
-    write: (text: string) => (write ? write(text) : stream.write(text)),
-  });
-  return { stdout: sink(writeOut, process.stdout), stderr: sink(writeErr, process.stderr) };
 }
