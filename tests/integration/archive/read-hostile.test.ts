@@ -72,7 +72,7 @@ async function craftZip(
   zip.end();
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  let bytes = Buffer.concat(chunks);
+  let bytes: Buffer = Buffer.concat(chunks);
   entries.forEach((entry, i) => {
     bytes = replaceAll(bytes, Buffer.from(placeholders[i] as string), Buffer.from(entry.name));
   });
