@@ -4,6 +4,7 @@
  * system's tar and unzip unpack it, and errors for what a layer must not contain.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -90,6 +91,23 @@ describe.each(ARCHIVE_FORMATS)("%s", (format) => {
       await snapshot(path.join(tempDir(), "src"), true),
     );
   });
+});
+
+test("tar.gz carries no time and a fixed OS in its gzip header", async () => {
+  const bytes = await readFile(await sampleArchive("tar.gz"));
+  expect([...bytes.subarray(0, 3)]).toEqual([0x1f, 0x8b, 8]); // gzip, deflate
+  expect(bytes.readUInt32LE(4)).toBe(0); // MTIME
+  expect(bytes[9]).toBe(3); // OS: Unix, on every builder
+});
+
+test("the reported size and sha256 are the file's", async () => {
+  const root = path.join(tempDir(), "src");
+  await buildSampleTree(root);
+  const archive = path.join(tempDir(), "layer.tar.xz");
+  const written = await writeArchive(root, "layer", archive, { format: "tar.xz", mtime: MTIME });
+  const bytes = await readFile(archive);
+  expect(written.size).toBe(bytes.length);
+  expect(written.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
 });
 
 /** Every path below `root` with what unpacking must reproduce: content, exec bit, link. */
