@@ -2,6 +2,7 @@
  * The built CLI as a user runs it: `node bin/envstacks.js …` in a subprocess. Needs `dist/`
  * (the global setup builds it; by hand: `npx tsc -p tsconfig.build.json`).
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -75,17 +76,16 @@ describe("envstacks (built CLI)", () => {
     );
   });
 
-  test("an unimplemented command fails plainly", async () => {
+  test("publish names the layer whose lock is missing and writes nothing", async () => {
     await writeStack(tempDir());
     const { code, stdout, stderr } = await envstacks(
-      ["build", "--publish", "envstacks.toml", "out"],
+      ["publish", "envstacks.toml", "out"],
       tempDir(),
     );
-    expect(code).not.toBe(0);
+    expect(code).toBe(1);
     expect(stdout).toBe("");
-    expect(stderr).toBe(
-      "envstacks: error: envstacks build: publishing layer archives is not implemented in this version\n",
-    );
+    expect(stderr).toMatch(/^envstacks: error: node-22: cannot publish: its lock is missing/);
+    expect(existsSync(path.join(tempDir(), "out"))).toBe(false);
   });
 
   test("a usage error exits 2 with commander's message", async () => {
