@@ -6,34 +6,31 @@ import { writeStack } from "./stack-fixture.js";
 
 const tempDir = useTempDir();
 
-/**
- * Commands this version lists but cannot run yet, with what each says. (publish and
- * build --publish are implemented: tests/unit/publish/publish-cli.test.ts.)
- */
-const UNIMPLEMENTED: [string, (spec: string, out: string) => string[], string][] = [
-  ["verify", (spec, out) => ["verify", spec, "--expected", out], "comparing with expected output"],
-];
-
-describe("commands not implemented in this version", () => {
-  test.each(UNIMPLEMENTED)(
-    "%s fails plainly after validating the spec",
-    async (command, args, what) => {
-      const spec = await writeStack(tempDir());
-      const { code, stdout, stderr } = await runMain(...args(spec, path.join(tempDir(), "out")));
-      expect(code).toBe(3);
-      expect(stdout).toBe("");
-      expect(stderr).toBe(
-        `envstacks: error: envstacks ${command}: ${what} is not implemented in this version\n`,
-      );
-    },
-  );
-
-  test.each(UNIMPLEMENTED)("%s reports a bad spec as a spec error first", async (_, args) => {
+describe("commands fail plainly before any work", () => {
+  test("verify reports a bad spec as a spec error first", async () => {
     const spec = await writeStack(tempDir(), '[[runtimes]]\nname = "Bad Name"\n');
-    const { code, stderr } = await runMain(...args(spec, path.join(tempDir(), "out")));
+    const { code, stderr } = await runMain("verify", spec, "--expected", tempDir());
     expect(code).toBe(2);
     expect(stderr).toMatch(/^envstacks: error: .*envstacks\.toml: /);
-    expect(stderr).not.toContain("not implemented");
+  });
+
+  test("verify names a missing expected-output directory and how to create it", async () => {
+    const spec = await writeStack(tempDir());
+    const missing = path.join(tempDir(), "expected-output");
+    const { code, stdout, stderr } = await runMain("verify", spec, "--expected", missing);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      `envstacks: error: expected-output directory ${missing} does not exist; ` +
+        "create it with envstacks verify --update\n",
+    );
+  });
+
+  test("verify needs --expected", async () => {
+    const spec = await writeStack(tempDir());
+    const { code, stderr } = await runMain("verify", spec);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--expected <dir>");
   });
 
   test("an unknown --include pattern is reported before the missing capability", async () => {
