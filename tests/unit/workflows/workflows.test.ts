@@ -267,7 +267,7 @@ describe("update-expected-output.yml", () => {
     expect(update.steps[report]?.run).toContain("--expected expected-output");
     const run = stepIndex(
       update,
-      (s) => s.run === "misc/update_expected_output.sh changed-files.txt",
+      (s) => s.run === "bash misc/update_expected_output.sh changed-files.txt",
     );
     const upload = stepIndex(
       update,
