@@ -4,12 +4,7 @@ import { ARCHIVE_FORMATS, type ArchiveFormat } from "../../archive/formats.js";
 import { QuietExit } from "../../errors.js";
 import type { VerifyReport } from "../../verify/verify-stack.js";
 import type { CliIO } from "../io.js";
-import {
-  addBuildDirOption,
-  addSelectionOptions,
-  type SelectionFlags,
-  selectionOptions,
-} from "../options.js";
+import { addSelectionOptions, type SelectionFlags, selectionOptions } from "../options.js";
 
 interface VerifyFlags extends SelectionFlags {
   expected: string;
@@ -40,6 +35,8 @@ export function registerVerify(program: Command, io: CliIO): void {
       ).choices(ARCHIVE_FORMATS),
     )
     .option("--offline", "do not relock; build from the committed locks and the download cache")
+    // Not the shared --build-dir: verify never builds beside the user's spec by default.
+    .option("--build-dir <dir>", "build directory to reuse between runs (default: a temporary one)")
     .addHelpText(
       "after",
       `
@@ -63,34 +60,32 @@ that moved between a layer's own and inherited packages.
 Exit status: 0 when everything matches (or after --update), 1 when anything differs,
 2 on usage or spec errors.`,
     );
-  addSelectionOptions(addBuildDirOption(command)).action(
-    async (specPath: string, flags: VerifyFlags) => {
-      const { loadBuildEnvironment, selectForCommand } = await import("../load.js");
-      const env = await loadBuildEnvironment(specPath, flags.buildDir);
-      selectForCommand(env, flags, ["lock", "build", "publish"], io);
-      const { verifyStack } = await import("../../verify/verify-stack.js");
-      const report = await verifyStack(env, {
-        expectedDir: flags.expected,
-        update: flags.update ?? false,
-        ...(flags.export !== undefined && { exportDir: flags.export }),
-        ...(flags.format !== undefined && { format: flags.format }),
-        ...(flags.buildDir !== undefined && { buildDir: flags.buildDir }),
-        offline: flags.offline ?? false,
-        selection: selectionOptions(flags),
-        reviewReport: flags.report !== undefined,
-        log: (line) => io.stderr.write(`envstacks: ${line}\n`),
-      });
-      if (flags.report !== undefined && report.reviewReport !== undefined) {
-        const { writeFileAtomic } = await import("../../fs/atomic.js");
-        await writeFileAtomic(path.resolve(flags.report), report.reviewReport);
-      }
-      io.stdout.write(await formatVerifyReport(report, flags.expected));
-      // Exit status 1 with nothing more to say, as `diff` does when its inputs differ.
-      if (!report.equal && !flags.update) {
-        throw new QuietExit(1, "the stack does not match its expected output");
-      }
-    },
-  );
+  addSelectionOptions(command).action(async (specPath: string, flags: VerifyFlags) => {
+    const { loadBuildEnvironment, selectForCommand } = await import("../load.js");
+    const env = await loadBuildEnvironment(specPath, flags.buildDir);
+    selectForCommand(env, flags, ["lock", "build", "publish"], io);
+    const { verifyStack } = await import("../../verify/verify-stack.js");
+    const report = await verifyStack(env, {
+      expectedDir: flags.expected,
+      update: flags.update ?? false,
+      ...(flags.export !== undefined && { exportDir: flags.export }),
+      ...(flags.format !== undefined && { format: flags.format }),
+      ...(flags.buildDir !== undefined && { buildDir: flags.buildDir }),
+      offline: flags.offline ?? false,
+      selection: selectionOptions(flags),
+      reviewReport: flags.report !== undefined,
+      log: (line) => io.stderr.write(`envstacks: ${line}\n`),
+    });
+    if (flags.report !== undefined && report.reviewReport !== undefined) {
+      const { writeFileAtomic } = await import("../../fs/atomic.js");
+      await writeFileAtomic(path.resolve(flags.report), report.reviewReport);
+    }
+    io.stdout.write(await formatVerifyReport(report, flags.expected));
+    // Exit status 1 with nothing more to say, as `diff` does when its inputs differ.
+    if (!report.equal && !flags.update) {
+      throw new QuietExit(1, "the stack does not match its expected output");
+    }
+  });
 }
 
 /**
