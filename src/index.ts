@@ -66,3 +66,10 @@ export {
   TARGET_PLATFORMS,
   type TargetPlatform,
 } from "./spec/types.js";
+export {
+  compareFiles,
+  type FileComparison,
+  formatComparisons,
+} from "./verify/compare.js";
+export { reviewReport, type StackState } from "./verify/review-report.js";
+export { type VerifyOptions, type VerifyReport, verifyStack } from "./verify/verify-stack.js";

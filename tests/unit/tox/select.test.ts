@@ -158,6 +158,7 @@ describe("the repository's tox-equivalent.config.ts", () => {
     expect(Object.keys(realConfig.envs)).toEqual([
       "lint",
       "typecheck",
+      "actionlint",
       "test",
       "test_all",
       "expected_output",
@@ -173,6 +174,7 @@ describe("the repository's tox-equivalent.config.ts", () => {
     expect(selectEnvironments(realConfig, { labels: ["static"], envs: [] })).toEqual([
       "lint",
       "typecheck",
+      "actionlint",
     ]);
   });
 
