@@ -17,6 +17,7 @@ import { LockStateReader, readCommittedLock } from "../lock/state.js";
 import type { LockedPackage, RuntimeBinary } from "../lock/types.js";
 import type { StackSpec } from "../spec/stack-spec.js";
 import type { TargetPlatform } from "../spec/types.js";
+import { BUILD_DIR_LOCK, withDirLock } from "./build-dir-lock.js";
 import { removeOtherTargets, replaceDirAtomically } from "./layer-dirs.js";
 import { hostPlatform } from "./platform.js";
 import { DEFAULT_CONCURRENCY, runScheduled } from "./schedule.js";
@@ -125,8 +126,28 @@ export async function buildLayers(
     return npm;
   };
 
-  await lockIfNeeded(target, selection, toBuild, offline, options.log, loadNpm);
-  const plans = await planLayers(target, toBuild, platform);
+  // The build dir is this run's alone: a second build of it waits until this one ends.
+  return withDirLock(
+    path.join(target.buildDir, BUILD_DIR_LOCK),
+    `build of ${target.spec.specPath}`,
+    async () => {
+      await lockIfNeeded(target, selection, toBuild, offline, options.log, loadNpm);
+      const plans = await planLayers(target, toBuild, platform);
+      await buildPlanned(target, plans, { ...options, platform, offline }, loadNpm);
+      return buildResults(plans, toBuild);
+    },
+    { log: options.log },
+  );
+}
+
+/** Builds the layers planned for build, lower layers first. */
+async function buildPlanned(
+  target: BuildTarget,
+  plans: ReadonlyMap<Layer, LayerPlan>,
+  options: BuildOptions & { platform: TargetPlatform; offline: boolean },
+  loadNpm: () => Promise<NpmOptions>,
+): Promise<void> {
+  const { platform, offline } = options;
 
   const installTargetOf = (layer: Layer): string => {
     const plan = plans.get(layer);
@@ -169,7 +190,12 @@ export async function buildLayers(
     ];
   });
   await runScheduled(tasks, options.concurrency ?? DEFAULT_CONCURRENCY);
+}
 
+function buildResults(
+  plans: ReadonlyMap<Layer, LayerPlan>,
+  toBuild: ReadonlySet<Layer>,
+): LayerBuildResult[] {
   return [...plans.values()].flatMap((plan): LayerBuildResult[] => {
     if (!toBuild.has(plan.layer)) return [];
     const { layerName } = plan.layer;

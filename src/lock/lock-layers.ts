@@ -3,6 +3,8 @@
  * resolved on top of what its lower layers' committed locks provide, with its own existing
  * lock as the starting point, so unchanged inputs give byte-identical files (none rewritten).
  */
+import path from "node:path";
+import { REQUIREMENTS_LOCK, withDirLock } from "../build/build-dir-lock.js";
 import { EnvstacksError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic.js";
 import type { Layer, LayerGraph } from "../graph/layers.js";
@@ -66,16 +68,24 @@ export async function lockLayers(
   if (toLock.length === 0) return [];
   const npm = options.npm ?? (await loadNpmOptions(spec.specDir));
 
-  const results: LayerLockResult[] = [];
-  // selection.layers is in graph order: lower layers are locked before the layers above them.
-  for (const layer of toLock) {
-    const result = await lockLayer(spec, graph, layer, npm, options);
-    options.log?.(
-      `${layer.layerName}: ${result.action} (${result.installTarget}, lock_version ${result.lockVersion})`,
-    );
-    results.push(result);
-  }
-  return results;
+  // One run at a time writes the spec's lock files: a second one waits, then reads them.
+  return withDirLock(
+    path.join(spec.specDir, REQUIREMENTS_LOCK),
+    `lock of ${spec.specPath}`,
+    async () => {
+      const results: LayerLockResult[] = [];
+      // selection.layers is in graph order: lower layers are locked before the layers above them.
+      for (const layer of toLock) {
+        const result = await lockLayer(spec, graph, layer, npm, options);
+        options.log?.(
+          `${layer.layerName}: ${result.action} (${result.installTarget}, lock_version ${result.lockVersion})`,
+        );
+        results.push(result);
+      }
+      return results;
+    },
+    { log: options.log },
+  );
 }
 
 /** Lower layers that are not being locked must already have a valid lock. */

@@ -11,6 +11,7 @@ import path from "node:path";
 import { type ArchiveFormat, archiveExtension, defaultArchiveFormat } from "../archive/formats.js";
 import { archiveMtime } from "../archive/mtime.js";
 import { writeArchive } from "../archive/write.js";
+import { BUILD_DIR_LOCK, OUTPUT_DIR_LOCK, withDirLock } from "../build/build-dir-lock.js";
 import {
   type BuildAction,
   type BuildOptions,
@@ -106,6 +107,31 @@ export async function publishLayers(
     return { outputDir: output, platform, dryRun: true, layers };
   }
 
+  // OUTPUT_DIR, and the build dir the archives are made from, are this run's alone until it
+  // ends: a second publish waits, and cannot remove this one's temporary files.
+  const holder = `publish of ${target.spec.specPath}`;
+  const lockOptions = { log: options.log };
+  return withDirLock(
+    path.join(output, OUTPUT_DIR_LOCK),
+    holder,
+    () =>
+      withDirLock(
+        path.join(target.buildDir, BUILD_DIR_LOCK),
+        holder,
+        () => buildAndPublish(settings, selection, toPublish, options),
+        lockOptions,
+      ),
+    lockOptions,
+  );
+}
+
+async function buildAndPublish(
+  settings: Settings,
+  selection: Selection,
+  toPublish: Selection["layers"],
+  options: PublishOptions,
+): Promise<PublishReport> {
+  const { target, output, platform } = settings;
   const built = await buildLayers(target, selection, { ...options, platform });
   const metadataDir = path.dirname(stackMetadataPath(output));
   await mkdir(output, { recursive: true });
