@@ -10,7 +10,6 @@ import { EnvstacksError } from "../errors.js";
 import type { Layer, LayerGraph } from "../graph/layers.js";
 import type { Selection } from "../graph/selection.js";
 import { parsePackageLock } from "../lock/lock-files.js";
-import { lockLayers } from "../lock/lock-layers.js";
 import type { LockMeta } from "../lock/meta.js";
 import { loadNpmOptions, type NpmOptions } from "../lock/npm-config.js";
 import { LockStateReader, readCommittedLock } from "../lock/state.js";
@@ -154,11 +153,16 @@ async function buildPlanned(
     if (plan === undefined) throw new Error(`${layer.layerName} is not part of this build`);
     return plan.installTarget;
   };
-  const install = options.installLayer ?? (await import("./install-layer.js")).installLayer;
   const runsOnHost = platform === safeHostPlatform();
+  const toRun = [...plans.values()].filter((plan) => plan.state === "build");
+  // The installers pull in pacote, cacache and friends: a no-op build never loads them.
+  const install =
+    toRun.length === 0
+      ? undefined
+      : (options.installLayer ?? (await import("./install-layer.js")).installLayer);
 
-  const tasks = [...plans.values()].flatMap((plan) => {
-    if (plan.state !== "build") return [];
+  const tasks = toRun.flatMap((plan) => {
+    if (plan.state !== "build" || install === undefined) return [];
     return [
       {
         key: plan.layer,
@@ -238,6 +242,9 @@ async function lockIfNeeded(
         "run envstacks lock first",
     );
   }
+  // Loaded only when something must be locked: the resolver (Arborist) is slow to import,
+  // and a build with valid locks never needs it.
+  const { lockLayers } = await import("../lock/lock-layers.js");
   await lockLayers(target, selection, {
     ifNeeded: true,
     npm: await loadNpm(),
