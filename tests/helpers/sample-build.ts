@@ -1,57 +1,13 @@
 /**
- * The sample project built ONCE per test file: `useSampleBuild()` copies sample_project into
- * a temp dir (the repository is never written to), runs `envstacks build` there with the
- * shared download cache, and removes the copy after the file's tests, even when the build
- * fails half-way.
+ * Running the sample project as its users would: its launchers, and the package versions its
+ * committed locks pin. The shared, once-per-run build is in sample-fixture.ts.
  */
 import { spawn } from "node:child_process";
-import { cp, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll } from "vitest";
-import { type CliRun, envstacks, REPO_ROOT } from "./cli.js";
-import { makeTempDir, removeTempDir } from "./temp-dir.js";
+import { type CliRun, REPO_ROOT } from "./cli.js";
 
 export const SAMPLE_PROJECT = path.join(REPO_ROOT, "sample_project");
-
-/** A cold cache downloads two ~30 MB Node.js packages and every sample package. */
-const BUILD_TIMEOUT = 10 * 60_000;
-
-export interface SampleBuild {
-  /** Temp dir holding the copy; tests may create siblings of the project here. */
-  root: string;
-  /** The copied sample project (spec: `<project>/envstacks.toml`). */
-  project: string;
-  /** `<project>/_build`. */
-  buildDir: string;
-  /** The first `envstacks build` of the copy. */
-  firstBuild: CliRun;
-}
-
-/** Registers the once-per-file build; the returned getter works inside tests. */
-export function useSampleBuild(): () => SampleBuild {
-  let root: string | undefined;
-  let build: SampleBuild | undefined;
-  beforeAll(async () => {
-    root = await makeTempDir("envstacks-sample-build-");
-    const project = path.join(root, "sample_project");
-    await cp(SAMPLE_PROJECT, project, {
-      recursive: true,
-      filter: (source) => !source.split(path.sep).includes("_build"),
-    });
-    const firstBuild = await envstacks(["build", "envstacks.toml"], project);
-    if (firstBuild.code !== 0) {
-      throw new Error(`building the sample project failed:\n${firstBuild.stderr}`);
-    }
-    build = { root, project, buildDir: path.join(project, "_build"), firstBuild };
-  }, BUILD_TIMEOUT);
-  afterAll(async () => {
-    if (root !== undefined) await removeTempDir(root);
-  });
-  return () => {
-    if (build === undefined) throw new Error("useSampleBuild(): the sample is not built");
-    return build;
-  };
-}
 
 /** Runs a launcher (or any executable) with arguments and optional stdin, as a user would. */
 export function runExecutable(file: string, args: string[] = [], input?: string): Promise<CliRun> {

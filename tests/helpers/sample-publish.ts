@@ -1,67 +1,14 @@
 /**
- * The sample project built and published ONCE per test file: `useSamplePublish()` copies
- * sample_project into a temp dir (the repository is never written to), runs
- * `envstacks build --publish envstacks.toml <root>/out` there with the shared download cache,
- * and removes everything after the file's tests, even when the publish fails half-way.
+ * Checks on a published sample project: its files byte for byte, and its apps run from a
+ * deployment. The shared, once-per-run publish is in sample-fixture.ts.
  */
-import { cp, readdir, readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, expect } from "vitest";
+import { expect } from "vitest";
 import { StackSpec } from "../../src/spec/stack-spec.js";
-import { type CliRun, envstacks } from "./cli.js";
 import { lockedVersion, runExecutable, SAMPLE_PROJECT } from "./sample-build.js";
-import { makeTempDir, removeTempDir } from "./temp-dir.js";
-
-/** A cold cache downloads two Node.js packages; xz-compressing them takes a while too. */
-export const PUBLISH_TIMEOUT = 10 * 60_000;
 
 export const HOST = `${process.platform}-${process.arch}`;
-
-export interface SamplePublish {
-  /** Temp dir holding the copy and the output; tests may create siblings here. */
-  root: string;
-  /** The copied sample project (spec: `<project>/envstacks.toml`). */
-  project: string;
-  buildDir: string;
-  /** `<root>/out`, where the first publish wrote. */
-  outputDir: string;
-  firstPublish: CliRun;
-}
-
-/** Copies the sample project (without any `_build`) to `destination`. */
-export async function copySampleProject(destination: string): Promise<void> {
-  await cp(SAMPLE_PROJECT, destination, {
-    recursive: true,
-    filter: (source) => !source.split(path.sep).includes("_build"),
-  });
-}
-
-/** Registers the once-per-file build and publish; the returned getter works inside tests. */
-export function useSamplePublish(): () => SamplePublish {
-  let root: string | undefined;
-  let sample: SamplePublish | undefined;
-  beforeAll(async () => {
-    root = await makeTempDir("envstacks-sample-publish-");
-    const project = path.join(root, "sample_project");
-    await copySampleProject(project);
-    const outputDir = path.join(root, "out");
-    const firstPublish = await envstacks(
-      ["build", "--publish", "envstacks.toml", outputDir],
-      project,
-    );
-    if (firstPublish.code !== 0) {
-      throw new Error(`publishing the sample project failed:\n${firstPublish.stderr}`);
-    }
-    sample = { root, project, buildDir: path.join(project, "_build"), outputDir, firstPublish };
-  }, PUBLISH_TIMEOUT);
-  afterAll(async () => {
-    if (root !== undefined) await removeTempDir(root);
-  });
-  return () => {
-    if (sample === undefined) throw new Error("useSamplePublish(): the sample is not published");
-    return sample;
-  };
-}
 
 /** Every file below `dir` (relative path → bytes), for byte-for-byte comparisons. */
 export async function readTree(dir: string): Promise<Map<string, Buffer>> {

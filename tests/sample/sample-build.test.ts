@@ -1,21 +1,20 @@
 /**
- * The sample project, built once into a temp copy, runs as its users would run it: every app
- * through its launcher from a local export, again after the export is moved elsewhere; a
- * rebuild with nothing changed does no work; a changed launch module rebuilds only its app.
+ * The sample project, built once per run into a temp copy (shared, read-only), runs as its
+ * users would run it: every app through its launcher from a local export, again after the
+ * export is moved elsewhere; a rebuild with nothing changed does no work; a changed launch
+ * module (in a copy) rebuilds only its app.
  */
 import { appendFile, mkdir, readdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { StackSpec } from "../../src/spec/stack-spec.js";
 import { envstacks } from "../helpers/cli.js";
-import {
-  lockedVersion,
-  runExecutable,
-  SAMPLE_PROJECT,
-  useSampleBuild,
-} from "../helpers/sample-build.js";
+import { lockedVersion, runExecutable, SAMPLE_PROJECT } from "../helpers/sample-build.js";
+import { copySharedSample, useSharedSample } from "../helpers/sample-fixture.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
-const sample = useSampleBuild();
+const sample = useSharedSample();
+const tempDir = useTempDir();
 const HOST = `${process.platform}-${process.arch}`;
 
 interface AppCase {
@@ -123,8 +122,8 @@ describe("the sample project, built once", () => {
   test("local-export gives runnable apps, which keep working when the export is moved", {
     tags: ["slow"],
   }, async () => {
-    const { root, project } = sample();
-    const exported = path.join(root, "exported");
+    const { project } = sample();
+    const exported = path.join(tempDir(), "exported");
     const { code, stdout, stderr } = await envstacks(
       ["local-export", "envstacks.toml", exported],
       project,
@@ -152,14 +151,14 @@ describe("the sample project, built once", () => {
     expect(failing.code).toBe(3);
     expect(failing.stdout).toContain("hello fail from node v22.14.0");
 
-    const elsewhere = path.join(root, "moved", "deployment");
+    const elsewhere = path.join(tempDir(), "moved", "deployment");
     await mkdir(path.dirname(elsewhere));
     await rename(exported, elsewhere);
     await expectAppsRun(elsewhere);
   });
 
   test("a changed launch module rebuilds only its app", { tags: ["slow"] }, async () => {
-    const { project, buildDir } = sample();
+    const { project, buildDir } = await copySharedSample(sample(), tempDir());
     // Echo stdin: the rebuilt app shows both the change and the stdin passthrough.
     await appendFile(
       path.join(project, "launch_modules", "hello.mjs"),

@@ -1,5 +1,6 @@
 /**
- * The sample project, built and published once into a temp copy: the archives are
+ * The sample project, built and published once per run into a temp copy (shared, read-only;
+ * tests that change it work on a copy): the archives are
  * reproducible to the bit, unpack with the system tar/unzip into a deployment where every app
  * runs, match their metadata; a second publish rewrites nothing, a changed launch module
  * rewrites one archive, and a killed publish completes to the same bytes as a clean one.
@@ -14,14 +15,15 @@ import type { LayerMetadata, StackMetadata } from "../../src/metadata/layer-meta
 import { BIN, type CliRun, envstacks } from "../helpers/cli.js";
 import {
   copySampleProject,
-  expectSampleAppsRun,
-  HOST,
+  copySharedSample,
   PUBLISH_TIMEOUT,
-  readTree,
-  useSamplePublish,
-} from "../helpers/sample-publish.js";
+  useSharedSample,
+} from "../helpers/sample-fixture.js";
+import { expectSampleAppsRun, HOST, readTree } from "../helpers/sample-publish.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
-const sample = useSamplePublish();
+const sample = useSharedSample();
+const tempDir = useTempDir();
 
 /** What the sample publishes for linux-x64: every layer. */
 const LINUX_X64_TARGETS = [
@@ -150,7 +152,8 @@ describe("the sample project, published once", () => {
     tags: ["slow"],
     timeout: PUBLISH_TIMEOUT,
   }, async () => {
-    const { root, outputDir } = sample();
+    const { outputDir } = sample();
+    const root = tempDir();
     const project = path.join(root, "second", "copy", "sample_project");
     await copySampleProject(project);
     const buildDir = path.join(root, "second", "build-elsewhere");
@@ -179,8 +182,8 @@ describe("the sample project, published once", () => {
   test("archives unpacked side by side with the system tar run every app", {
     tags: ["slow"],
   }, async () => {
-    const { root, outputDir } = sample();
-    const deployDir = path.join(root, "deployed-tar");
+    const { outputDir } = sample();
+    const deployDir = path.join(tempDir(), "deployed-tar");
     await mkdir(deployDir);
     const archives = (await allMetadata(outputDir)).map((m) => m.archive_name);
     unpack(outputDir, archives, deployDir);
@@ -193,7 +196,8 @@ describe("the sample project, published once", () => {
   test("--format zip app archives unpack with the system unzip and run", {
     tags: ["slow"],
   }, async () => {
-    const { root, project, outputDir } = sample();
+    const { project, outputDir } = sample();
+    const root = tempDir();
     const zipOut = path.join(root, "out-zip");
     const run = await envstacks(
       ["publish", "envstacks.toml", zipOut, "--format", "zip", "--include", "app-*"],
@@ -222,7 +226,8 @@ describe("the sample project, published once", () => {
   test("--dry-run lists the plan and writes nothing; --tag-outputs names", {
     tags: ["slow"],
   }, async () => {
-    const { root, project, outputDir } = sample();
+    const { project, outputDir } = sample();
+    const root = tempDir();
     const dry = await envstacks(["publish", "envstacks.toml", outputDir, "--dry-run"], project);
     expect(dry.code, dry.stderr).toBe(0);
     const plan = JSON.parse(dry.stdout) as { layers: { layerName: string; action: string }[] };
@@ -260,7 +265,8 @@ describe("the sample project, published once", () => {
     tags: ["slow"],
     timeout: PUBLISH_TIMEOUT,
   }, async () => {
-    const { root, project } = sample();
+    const { project } = sample();
+    const root = tempDir();
     const args = (out: string) => [
       BIN,
       "publish",
@@ -304,7 +310,9 @@ describe("the sample project, published once", () => {
   test("a changed launch module rewrites only its app's archive, as archive_build 2", {
     tags: ["slow"],
   }, async () => {
-    const { project, outputDir } = sample();
+    const { project, outputDir } = await copySharedSample(sample(), tempDir(), {
+      withOutput: true,
+    });
     const before = await mtimes(outputDir);
     await appendFile(path.join(project, "launch_modules", "hello.mjs"), "// changed\n");
     const run = await envstacks(["build", "--publish", "envstacks.toml", outputDir], project);

@@ -3,8 +3,9 @@
  * starts (workers inherit `process.env` as it is after this function returns).
  */
 import { spawnSync } from "node:child_process";
-import { mkdir, readdir, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -13,12 +14,28 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 /** Inputs of `tsc -p tsconfig.build.json`: any of them newer than `dist/` forces a rebuild. */
 const BUILD_INPUTS = ["src", "tsconfig.json", "tsconfig.build.json"];
 
-export default async function setup(): Promise<void> {
+/** Returns the teardown, which vitest runs once after every test file has finished. */
+export default async function setup(): Promise<() => Promise<void>> {
   process.env.ENVSTACKS_CACHE_DIR = await sharedCacheDir(
     REPO_ROOT,
     process.env.ENVSTACKS_CACHE_DIR,
   );
   await buildDistIfStale(REPO_ROOT);
+  const runDir = await makeRunDir();
+  process.env.ENVSTACKS_TEST_RUN_DIR = runDir;
+  return () => removeRunDir(runDir);
+}
+
+/**
+ * A directory unique to this `vitest run`, shared by its test files (see
+ * tests/helpers/sample-fixture.ts: the sample project is published there once per run).
+ */
+export function makeRunDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), "envstacks-test-run-"));
+}
+
+export function removeRunDir(runDir: string): Promise<void> {
+  return rm(runDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
 
 /**
