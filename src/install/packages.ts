@@ -41,7 +41,8 @@ export interface InstallPackagesResult {
 
 /**
  * Replaces `<layerDir>/node_modules` with the locked packages that apply to the platform.
- * Every tarball is fetched and verified before the first one is extracted.
+ * Each package is extracted as soon as its tarball is at hand and its parent package is in
+ * place, so extraction overlaps the downloads still in flight.
  */
 export async function installPackages(
   layerDir: string,
@@ -50,15 +51,25 @@ export async function installPackages(
 ): Promise<InstallPackagesResult> {
   const { install, skipped } = selectForPlatform(packages, options.platform);
   const concurrency = options.concurrency ?? DEFAULT_FETCH_CONCURRENCY;
-  await fetchPackages(install, { npm: options.npm, offline: options.offline, concurrency });
+  // Offline, every tarball is checked up front: the error names the first missing one in
+  // lock order, before anything is written.
+  if (options.offline) await fetchPackages(install, { npm: options.npm, offline: true });
 
   const nodeModules = path.join(layerDir, "node_modules");
   await rm(nodeModules, { recursive: true, force: true });
   await mkdir(nodeModules, { recursive: true });
-  // pacote empties a package's directory before extracting into it: parents go first.
-  for (const level of byDepth(install)) {
-    await mapConcurrent(level, concurrency, (pkg) => extract(layerDir, pkg, options.npm));
-  }
+  // pacote empties a package's directory before extracting into it: a package waits for
+  // the package it is nested in. Shallow packages start first, so a waiting task only ever
+  // waits on one already running.
+  const ordered = byDepth(install);
+  const extracted = new Map<string, Promise<void>>();
+  await mapConcurrent(ordered, concurrency, (pkg) => {
+    const parent = extracted.get(parentPackagePath(pkg.path, extracted));
+    // A package whose parent failed fails too, without writing into its directory.
+    const done = (parent ?? Promise.resolve()).then(() => fetchAndExtract(layerDir, pkg, options));
+    extracted.set(pkg.path, done);
+    return done;
+  });
   await linkBins(layerDir, install, options.platform);
   await runInstallScripts(layerDir, install, options);
   return {
@@ -67,10 +78,40 @@ export async function installPackages(
   };
 }
 
+/**
+ * Extracts straight from the cache when the tarball is there (pacote checks its integrity
+ * while reading, so a warm cache costs one read per tarball, not two); on a miss or a damaged
+ * entry, the download cache fetches it and the extraction is done again.
+ */
+async function fetchAndExtract(
+  layerDir: string,
+  pkg: LockedPackage,
+  options: InstallPackagesOptions,
+): Promise<void> {
+  if (options.offline) return extract(layerDir, pkg, options.npm);
+  try {
+    return await extract(layerDir, pkg, options.npm);
+  } catch {
+    await fetchPackages([pkg], { npm: options.npm });
+    return extract(layerDir, pkg, options.npm);
+  }
+}
+
+/** The lock path of the package `packagePath` is nested in ("" at the top level). */
+function parentPackagePath(packagePath: string, known: ReadonlyMap<string, unknown>): string {
+  let at = packagePath.lastIndexOf("/node_modules/");
+  while (at > 0) {
+    const candidate = packagePath.slice(0, at);
+    if (known.has(candidate)) return candidate;
+    at = packagePath.lastIndexOf("/node_modules/", at - 1);
+  }
+  return "";
+}
+
 async function extract(layerDir: string, pkg: LockedPackage, npm: NpmOptions): Promise<void> {
   try {
-    // The tarball is in the cache (fetchPackages): pacote reads it by its integrity, checks
-    // it again, and its tar refuses links and paths leaving the package directory.
+    // pacote reads the tarball from the cache by its integrity, checks it again, and its tar
+    // refuses links and paths leaving the package directory.
     await pacote.extract(pkg.resolved, path.join(layerDir, pkg.path), {
       ...npm.fetchOptions,
       cache: npm.cache,
@@ -83,14 +124,13 @@ async function extract(layerDir: string, pkg: LockedPackage, npm: NpmOptions): P
   }
 }
 
-/** Packages grouped by nesting depth, shallowest first, each group in lock order. */
-function byDepth(packages: readonly LockedPackage[]): LockedPackage[][] {
-  const levels = new Map<number, LockedPackage[]>();
-  for (const pkg of packages) {
-    const depth = pkg.path.split("node_modules/").length;
-    levels.set(depth, [...(levels.get(depth) ?? []), pkg]);
-  }
-  return [...levels.entries()].sort(([a], [b]) => a - b).map(([, level]) => level);
+/** Packages by nesting depth, shallowest first, in lock order within one depth. */
+function byDepth(packages: readonly LockedPackage[]): LockedPackage[] {
+  const depth = (pkg: LockedPackage) => pkg.path.split("node_modules/").length;
+  return packages
+    .map((pkg, index) => ({ pkg, index, depth: depth(pkg) }))
+    .sort((a, b) => a.depth - b.depth || a.index - b.index)
+    .map(({ pkg }) => pkg);
 }
 
 /**
