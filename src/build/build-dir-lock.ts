@@ -42,7 +42,7 @@ const heldByProcess = new Set<string>();
 const UNWRITTEN_STALE_MS = 5000;
 
 /**
- * Runs `fn` holding the lock file `lockFile` (its directory is created if needed and removed
+ * Runs `fn` holding the lock file `lockFile` (its directory is created if needed, and removed
  * again when the run leaves it empty). Re-entrant along one call chain: publish holds the
  * build dir lock and calls build, which takes it again.
  */
@@ -55,18 +55,21 @@ export async function withDirLock<T>(
   const file = path.resolve(lockFile);
   const held = heldByCaller.getStore() ?? new Set<string>();
   if (held.has(file)) return fn();
-  const dir = path.dirname(file);
-  const created = await mkdir(dir, { recursive: true });
-  const owner = await acquire(file, holder, options);
+  const { owner, created } = await acquire(file, holder, options);
   try {
     return await heldByCaller.run(new Set([...held, file]), fn);
   } finally {
     await release(file, owner);
-    if (created !== undefined) await removeEmptyDirs(dir, created);
+    if (created !== undefined) await removeEmptyDirs(path.dirname(file), created);
   }
 }
 
-async function acquire(file: string, holder: string, options: DirLockOptions): Promise<LockOwner> {
+/** Takes the lock; `created` is the first directory made for it (removed again if left empty). */
+async function acquire(
+  file: string,
+  holder: string,
+  options: DirLockOptions,
+): Promise<{ owner: LockOwner; created: string | undefined }> {
   const log = options.log ?? ((line: string) => process.stderr.write(`envstacks: ${line}\n`));
   const owner: LockOwner = {
     pid: process.pid,
@@ -75,13 +78,20 @@ async function acquire(file: string, holder: string, options: DirLockOptions): P
     token: randomBytes(8).toString("hex"),
   };
   let announced: string | undefined;
+  let created: string | undefined;
   for (;;) {
     try {
       await writeFile(file, `${JSON.stringify(owner)}\n`, { flag: "wx" });
       heldByProcess.add(owner.token);
-      return owner;
+      return { owner, created };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const { code } = error as NodeJS.ErrnoException;
+      if (code === "ENOENT") {
+        // No directory yet, or the previous holder removed the one it had made.
+        created = (await mkdir(path.dirname(file), { recursive: true })) ?? created;
+        continue;
+      }
+      if (code !== "EEXIST") throw error;
     }
     const current = await readOwner(file);
     if (current === "gone") continue;
