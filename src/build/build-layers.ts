@@ -7,6 +7,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { EnvstacksError } from "../errors.js";
+import { BUILD_DIR_LOCK, withDirLock } from "../fs/dir-lock.js";
 import type { Layer, LayerGraph } from "../graph/layers.js";
 import type { Selection } from "../graph/selection.js";
 import { parsePackageLock } from "../lock/lock-files.js";
@@ -16,7 +17,6 @@ import { LockStateReader, readCommittedLock } from "../lock/state.js";
 import type { LockedPackage, RuntimeBinary } from "../lock/types.js";
 import type { StackSpec } from "../spec/stack-spec.js";
 import type { TargetPlatform } from "../spec/types.js";
-import { BUILD_DIR_LOCK, withDirLock } from "./build-dir-lock.js";
 import { removeOtherTargets, replaceDirAtomically } from "./layer-dirs.js";
 import { hostPlatform } from "./platform.js";
 import { DEFAULT_CONCURRENCY, runScheduled } from "./schedule.js";

@@ -4,9 +4,9 @@
  * lock as the starting point, so unchanged inputs give byte-identical files (none rewritten).
  */
 import path from "node:path";
-import { REQUIREMENTS_LOCK, withDirLock } from "../build/build-dir-lock.js";
 import { EnvstacksError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic.js";
+import { REQUIREMENTS_LOCK, withDirLock } from "../fs/dir-lock.js";
 import type { Layer, LayerGraph } from "../graph/layers.js";
 import type { Selection } from "../graph/selection.js";
 import type { StackSpec } from "../spec/stack-spec.js";

@@ -11,7 +11,6 @@ import path from "node:path";
 import { type ArchiveFormat, archiveExtension, defaultArchiveFormat } from "../archive/formats.js";
 import { archiveMtime } from "../archive/mtime.js";
 import { writeArchive } from "../archive/write.js";
-import { BUILD_DIR_LOCK, OUTPUT_DIR_LOCK, withDirLock } from "../build/build-dir-lock.js";
 import {
   type BuildAction,
   type BuildOptions,
@@ -24,6 +23,7 @@ import { type BuildStamp, hashAppModules, readStamp } from "../build/stamps.js";
 import { envstacksVersion } from "../build/version.js";
 import { EnvstacksError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic.js";
+import { BUILD_DIR_LOCK, OUTPUT_DIR_LOCK, withDirLock } from "../fs/dir-lock.js";
 import type { Layer } from "../graph/layers.js";
 import type { Selection } from "../graph/selection.js";
 import { stableJson } from "../lock/hashes.js";

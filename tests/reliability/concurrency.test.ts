@@ -11,7 +11,7 @@ import { lstat, mkdir, readdir, readFile, readlink, writeFile } from "node:fs/pr
 import { hostname } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BUILD_DIR_LOCK, OUTPUT_DIR_LOCK, withDirLock } from "../../src/build/build-dir-lock.js";
+import { BUILD_DIR_LOCK, OUTPUT_DIR_LOCK, withDirLock } from "../../src/fs/dir-lock.js";
 import { BIN } from "../helpers/cli.js";
 import { makeTempDir, removeTempDir, useTempDir } from "../helpers/temp-dir.js";
 

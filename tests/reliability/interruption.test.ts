@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { lstat, mkdir, readdir, readFile, readlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BUILD_DIR_LOCK, OUTPUT_DIR_LOCK } from "../../src/build/build-dir-lock.js";
+import { BUILD_DIR_LOCK, OUTPUT_DIR_LOCK } from "../../src/fs/dir-lock.js";
 import { BIN } from "../helpers/cli.js";
 import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
