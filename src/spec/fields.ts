@@ -2,6 +2,12 @@
 import { SpecError } from "../errors.js";
 import type { TomlTable } from "./toml.js";
 
+/**
+ * Longest list a spec key may hold. Real stacks stay far below it; a hostile spec with
+ * thousands of requirements would otherwise make the resolver run out of memory.
+ */
+export const MAX_LIST_LENGTH = 1000;
+
 export function isTable(value: unknown): value is TomlTable {
   return (
     typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)
@@ -92,6 +98,9 @@ export class TableReader {
     if (value === undefined) return undefined;
     if (!Array.isArray(value)) {
       this.fail(key, `expected an array of strings, got ${describeValue(value)}`);
+    }
+    if (value.length > MAX_LIST_LENGTH) {
+      this.fail(key, `expected at most ${MAX_LIST_LENGTH} entries, got ${value.length}`);
     }
     return value.map((item: unknown, index) => {
       if (typeof item !== "string") {

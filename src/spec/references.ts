@@ -11,6 +11,12 @@ import { layerNameFor } from "./names.js";
 import { type PlatformBase, platformsOnBases } from "./platforms.js";
 import type { ApplicationSpec, FrameworkSpec, RuntimeSpec } from "./types.js";
 
+/**
+ * Longest chain of frameworks building on one another. Real stacks use a handful; the
+ * C3 checks grow much faster than the chain, so a hostile spec with hundreds would hang.
+ */
+export const MAX_FRAMEWORK_DEPTH = 32;
+
 interface Declared {
   layerName: string;
   table: string;
@@ -44,6 +50,7 @@ export function resolveReferences(
     checkKnownReferences(draft, runtimeByName, draftByName);
   }
   const basesOf = (name: string): readonly string[] => draftByName.get(name)?.frameworks ?? [];
+  checkFrameworkDepth(frameworkDrafts, basesOf);
   for (const draft of frameworkDrafts) checkNoCycle(draft, basesOf);
   for (const draft of frameworkDrafts) checkNoForwardReference(draft, draftByName);
 
@@ -117,6 +124,40 @@ function checkKnownReferences(
       );
     }
   });
+}
+
+/** Fails on the first framework (in file order) building on too long a chain of frameworks. */
+function checkFrameworkDepth(
+  drafts: readonly UpperDraft[],
+  basesOf: (name: string) => readonly string[],
+): void {
+  const depths = new Map<string, number>();
+  const visiting = new Set<string>();
+  // Frameworks below `name`, longest path; a cycle counts as nothing here (checkNoCycle reports it).
+  const depthOf = (name: string): number => {
+    const known = depths.get(name);
+    if (known !== undefined) return known;
+    if (visiting.has(name)) return 0;
+    visiting.add(name);
+    let depth = 0;
+    for (const base of basesOf(name)) {
+      depth = Math.max(depth, 1 + depthOf(base));
+      if (depth > MAX_FRAMEWORK_DEPTH) break;
+    }
+    visiting.delete(name);
+    depths.set(name, depth);
+    return depth;
+  };
+  for (const draft of drafts) {
+    // Bottom-up in file order keeps the recursion shallow: bases are usually declared first.
+    const depth = depthOf(draft.name);
+    if (depth > MAX_FRAMEWORK_DEPTH) {
+      draft.reader.fail(
+        "frameworks",
+        `builds on a chain of more than ${MAX_FRAMEWORK_DEPTH} frameworks, one on top of another; at most ${MAX_FRAMEWORK_DEPTH} are supported`,
+      );
+    }
+  }
 }
 
 function checkNoCycle(draft: UpperDraft, basesOf: (name: string) => readonly string[]): void {

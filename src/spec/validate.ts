@@ -23,6 +23,12 @@ import type {
 
 export const TOP_LEVEL_KEYS = ["settings", "runtimes", "frameworks", "applications"] as const;
 
+/**
+ * Most layers a stack may declare. Framework orders are linearised layer by layer, which is
+ * quadratic in a chain's length: a hostile spec of 20 000 chained frameworks would hang.
+ */
+export const MAX_LAYERS = 1000;
+
 export interface ValidatedSpec {
   settings: StackSettings;
   runtimes: RuntimeSpec[];
@@ -55,6 +61,15 @@ export async function validateSpec(
   const settings = readSettings(settingsTable, file);
 
   const runtimeTables = section(document, file, "runtime");
+  const frameworkTables = section(document, file, "framework");
+  const applicationTables = section(document, file, "application");
+  const layerCount = runtimeTables.length + frameworkTables.length + applicationTables.length;
+  if (layerCount > MAX_LAYERS) {
+    throw new SpecError(
+      { file },
+      `expected at most ${MAX_LAYERS} layers ([[runtimes]], [[frameworks]] and [[applications]] tables), got ${layerCount}`,
+    );
+  }
   if (runtimeTables.length === 0) {
     throw new SpecError(
       { file, key: "runtimes" },
@@ -62,12 +77,12 @@ export async function validateSpec(
     );
   }
   const runtimes = runtimeTables.map((table, index) => readRuntime(table, file, index));
-  const frameworkDrafts: UpperDraft[] = section(document, file, "framework").map((table, index) =>
+  const frameworkDrafts: UpperDraft[] = frameworkTables.map((table, index) =>
     readFramework(table, file, index),
   );
   const root = await specRoot(specDir);
   const applicationDrafts: ApplicationDraft[] = [];
-  for (const [index, table] of section(document, file, "application").entries()) {
+  for (const [index, table] of applicationTables.entries()) {
     applicationDrafts.push(await readApplication(table, file, index, root));
   }
 
