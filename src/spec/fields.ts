@@ -34,6 +34,12 @@ export function quote(text: string): string {
   return JSON.stringify(shown);
 }
 
+/** Text from a library's message about user input, with control characters escaped (one safe line). */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 /** Keys are shown bare when plain, quoted otherwise (they may hold any character). */
 export function showKey(key: string): string {
   return /^[A-Za-z0-9_-]+$/.test(key) ? key : quote(key);

@@ -1,6 +1,6 @@
 /** npm registry requirements (`name@range`) and package-name lists, checked with npm-package-arg. */
 import npa from "npm-package-arg";
-import { quote, type TableReader } from "./fields.js";
+import { printable, quote, type TableReader } from "./fields.js";
 import { isValidNpmPackageName } from "./names.js";
 import type { Requirement } from "./types.js";
 
@@ -34,7 +34,7 @@ export function parseRequirement(raw: string, fail: (problem: string) => never):
     parsed = npa(raw);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return fail(`${EXPECTED}, got ${quote(raw)} (${reason})`);
+    return fail(`${EXPECTED}, got ${quote(raw)} (${printable(reason)})`);
   }
   if (!REGISTRY_TYPES.has(parsed.type)) {
     return fail(`${EXPECTED}, got ${quote(raw)} (a ${parsed.type} spec)`);
