@@ -20,6 +20,8 @@ export interface RegistryErrorContext {
 /** Fields npm's errors carry besides `message` (all optional, all untyped upstream). */
 interface NpmErrorFields {
   code?: unknown;
+  /** minipass-fetch's kind of failure: `request-timeout`, `body-timeout`, `system`, … */
+  type?: unknown;
   pkgid?: unknown;
   uri?: unknown;
   name?: unknown;
@@ -81,6 +83,9 @@ function describe(error: unknown, context: RegistryErrorContext): string {
       return `registry ${registryHost(url, context)} refused access to ${pkg ?? "a package"} (${code}): check the npm credentials for it`;
     case "EINTEGRITY":
       return `integrity check failed for ${pkg ?? "a package"} (EINTEGRITY): ${text}`;
+  }
+  if (fields.type === "request-timeout" || fields.type === "body-timeout") {
+    return `registry ${registryHost(url, context)} did not answer in time for ${pkg ?? "a package"} after retries (${fields.type}; see npm's fetch-timeout)`;
   }
   if (code !== undefined && (NETWORK_CODES.has(code) || /^E5\d\d$/.test(code))) {
     return `cannot reach registry ${registryHost(url, context)} for ${pkg ?? "a package"} after retries (${code})`;

@@ -6,9 +6,12 @@
  * packument's integrity. No real registry is involved.
  */
 import { createHash } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { type CliRun, envstacks } from "./cli.js";
 
 export interface FakePackage {
   name: string;
@@ -131,8 +134,7 @@ export async function startFakeRegistry(
           return;
         case "corrupt": {
           if (body === undefined) break;
-          const flipped = Buffer.from(body);
-          flipped[flipped.byteLength >> 1] ^= 0xff;
+          const flipped = flipByte(body);
           response.writeHead(200, { "content-length": flipped.byteLength });
           response.end(flipped);
           return;
@@ -178,6 +180,14 @@ export async function startFakeRegistry(
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** A copy of `bytes` with the byte in the middle inverted. */
+export function flipByte(bytes: Uint8Array): Buffer {
+  const copy = Buffer.from(bytes);
+  const at = copy.byteLength >> 1;
+  copy[at] = (copy[at] ?? 0) ^ 0xff;
+  return copy;
 }
 
 function jsonOf(value: unknown): Buffer | undefined {
@@ -284,4 +294,35 @@ export function fakeRegistryEnv(cacheDir: string): NodeJS.ProcessEnv {
     if (/^npm_config_/i.test(key)) delete env[key];
   }
   return env;
+}
+
+export interface FakeStack {
+  /** Holds `envstacks.toml`, `hello.mjs` and `.npmrc`. */
+  specDir: string;
+  /** ENVSTACKS_CACHE_DIR of the runs: empty at first. */
+  cacheDir: string;
+  /** Runs the built CLI in the spec directory against the fake registry. */
+  run(args: string[]): Promise<CliRun>;
+}
+
+/**
+ * Writes the fake stack into `<dir>/spec` with an `.npmrc` pointing at `registry` (plus
+ * `npmrc` lines), and a download cache `<dir>/cache` of its own.
+ */
+export async function writeFakeStack(
+  dir: string,
+  registry: FakeRegistry,
+  npmrc: readonly string[] = [],
+): Promise<FakeStack> {
+  const specDir = path.join(dir, "spec");
+  const cacheDir = path.join(dir, "cache");
+  await mkdir(specDir, { recursive: true });
+  await writeFile(path.join(specDir, "envstacks.toml"), fakeStackSpec());
+  await writeFile(path.join(specDir, "hello.mjs"), 'console.log("hello");\n');
+  await writeFile(
+    path.join(specDir, ".npmrc"),
+    [`registry=${registry.url}`, ...npmrc].map((line) => `${line}\n`).join(""),
+  );
+  const env = fakeRegistryEnv(cacheDir);
+  return { specDir, cacheDir, run: (args) => envstacks(args, specDir, env) };
 }
