@@ -19,6 +19,8 @@ export function createProgram(io: CliIO): Command {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // Usage errors read like every other envstacks error: `envstacks: error: …`.
+      outputError: (text, write) => write(`envstacks: ${text}`),
     })
     .showHelpAfterError("(add --help for usage)");
   registerLock(program, io);
