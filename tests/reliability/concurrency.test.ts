@@ -7,34 +7,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { lstat, mkdir, readdir, readFile, readlink, writeFile } from "node:fs/promises";
+import { lstat, readdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BUILD_DIR_LOCK, OUTPUT_DIR_LOCK, withDirLock } from "../../src/fs/dir-lock.js";
 import { BIN } from "../helpers/cli.js";
+import { writeSmallStack } from "../helpers/small-stack.js";
 import { makeTempDir, removeTempDir, useTempDir } from "../helpers/temp-dir.js";
-
-const HOST = `${process.platform}-${process.arch}`;
-const SPEC = `[settings]
-exclude_newer = "2026-11-01T00:00:00Z"
-
-[[runtimes]]
-name = "node-22"
-node_implementation = "node@22.14.0"
-platforms = ["${HOST}"]
-
-[[frameworks]]
-name = "web"
-runtime = "node-22"
-requirements = ["express@^4.21.0"]
-
-[[applications]]
-name = "hello"
-launch_module = "launch_modules/hello.mjs"
-frameworks = ["web"]
-requirements = ["ms@^2.1.3"]
-`;
 
 interface Started {
   child: ChildProcess;
@@ -193,12 +173,7 @@ describe("two runs at once on one directory (built CLI)", () => {
   beforeAll(async () => {
     root = await makeTempDir("envstacks-concurrency-");
     project = dir("project");
-    await mkdir(path.join(project, "launch_modules"), { recursive: true });
-    await writeFile(path.join(project, "envstacks.toml"), SPEC);
-    await writeFile(
-      path.join(project, "launch_modules", "hello.mjs"),
-      'import ms from "ms";\nconsole.log(ms(60000));\n',
-    );
+    await writeSmallStack(project);
   });
   afterAll(async () => {
     if (root !== undefined) await removeTempDir(root);

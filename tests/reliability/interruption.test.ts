@@ -8,43 +8,13 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { lstat, mkdir, readdir, readFile, readlink, writeFile } from "node:fs/promises";
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BUILD_DIR_LOCK, OUTPUT_DIR_LOCK } from "../../src/fs/dir-lock.js";
 import { BIN } from "../helpers/cli.js";
+import { SMALL_STACK_LAYERS, writeSmallStack } from "../helpers/small-stack.js";
 import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
-
-const HOST = `${process.platform}-${process.arch}`;
-const LAYERS = ["node-22", "framework-web", "app-hello"];
-const SPEC = `[settings]
-exclude_newer = "2026-11-01T00:00:00Z"
-
-[[runtimes]]
-name = "node-22"
-node_implementation = "node@22.14.0"
-platforms = ["${HOST}"]
-
-[[frameworks]]
-name = "web"
-runtime = "node-22"
-requirements = ["express@^4.21.0"]
-
-[[applications]]
-name = "hello"
-launch_module = "launch_modules/hello.mjs"
-frameworks = ["web"]
-requirements = ["ms@^2.1.3"]
-`;
-
-async function writeProject(dir: string): Promise<void> {
-  await mkdir(path.join(dir, "launch_modules"), { recursive: true });
-  await writeFile(path.join(dir, "envstacks.toml"), SPEC);
-  await writeFile(
-    path.join(dir, "launch_modules", "hello.mjs"),
-    'import ms from "ms";\nconsole.log(ms(60000));\n',
-  );
-}
 
 interface Run {
   code: number | null;
@@ -145,7 +115,7 @@ function expectSameTree(actual: Map<string, string>, clean: Map<string, string>)
 /** lock-meta.json without `locked_at`, the one field that records when a lock ran. */
 async function lockFiles(project: string): Promise<Map<string, string>> {
   const files = await snapshot(path.join(project, "requirements"), true);
-  for (const layer of LAYERS) {
+  for (const layer of SMALL_STACK_LAYERS) {
     const meta = path.join(project, "requirements", layer, "lock-meta.json");
     if (!existsSync(meta)) continue;
     const { locked_at: _, ...rest } = JSON.parse(await readFile(meta, "utf8")) as Record<
@@ -174,7 +144,7 @@ describe("killed runs leave no partial file at a final name and complete to a cl
   beforeAll(async () => {
     root = await makeTempDir("envstacks-interruption-");
     project = dir("project");
-    await writeProject(project);
+    await writeSmallStack(project);
   });
   afterAll(async () => {
     if (root !== undefined) await removeTempDir(root);
@@ -186,12 +156,12 @@ describe("killed runs leave no partial file at a final name and complete to a cl
     const cleanLocks = await lockFiles(project);
 
     const killed = dir("lock-killed");
-    await writeProject(killed);
+    await writeSmallStack(killed);
     for (const delay of spread(0, clean.duration, [0.1, 0.3, 0.5, 0.7, 0.85, 0.95])) {
       await killAfter(["lock", "envstacks.toml"], killed, delay);
       const locks = await lockFiles(killed);
       expectSubsetOf(locks, cleanLocks);
-      for (const layer of LAYERS) {
+      for (const layer of SMALL_STACK_LAYERS) {
         // lock-meta.json is written last: when it is there, the layer's other files are too.
         if (!locks.has(path.join(layer, "lock-meta.json"))) continue;
         for (const file of ["package.json", "package-lock.json", `packages-${layer}.txt`]) {
