@@ -54,7 +54,8 @@ requirements = [
   "typescript@^5.6.0",
   "eslint@^9.15.0",
   "esbuild@^0.25.0",
-  "rollup@^4.27.0",
+  "prettier@^3.3.0",
+  "terser@^5.36.0",
   "@babel/core@^7.26.0",
   "webpack@^5.96.0",
 ]
