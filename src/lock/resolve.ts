@@ -216,7 +216,7 @@ function classify(tree: TreeNode, pins: Map<string, ProvidedPackage>): ResolvedL
   const own: LockedPackage[] = [];
   const inherited: InheritedPackage[] = [];
   for (const node of tree.inventory.values()) {
-    if (node === tree || node.isLink || belowPin(node)) continue;
+    if (node === tree || node.isLink || belowPin(node) || isUnavailableOptional(node)) continue;
     const pin = pins.get(node.name);
     if (pin && isPinNode(node)) {
       inherited.push({ name: pin.name, version: pin.version, layer: pin.layer });
@@ -227,6 +227,14 @@ function classify(tree: TreeNode, pins: Map<string, ProvidedPackage>): ResolvedL
   own.sort((a, b) => compare(a.path, b.path));
   inherited.sort((a, b) => compare(a.name, b.name));
   return { own, inherited };
+}
+
+/**
+ * An optional package the registry could not provide (e.g. a platform binary it lacks):
+ * npm leaves it out of the tree rather than failing, and so does the lock.
+ */
+function isUnavailableOptional(node: TreeNode): boolean {
+  return node.optional && (!node.resolved || !node.integrity || node.errors.length > 0);
 }
 
 /** A package-lock v3 entry for one ideal-tree node. */

@@ -149,6 +149,27 @@ describe("resolveLayer", () => {
     expect(layer.inherited.map((p) => p.name)).toEqual(provided.map((p) => p.name).sort());
   });
 
+  test("optional platform packages the registry cannot provide are left out, as npm does", {
+    tags: ["slow"],
+  }, async () => {
+    // rollup@4.67.3 lists @rollup/<platform> packages at 4.67.3; registries may lack some
+    // (this machine's mirror has no @rollup/rollup-android-arm-eabi@4.67.3).
+    const layer = await resolveLayer({
+      layerName: "framework-tools",
+      requirements: [req("rollup@4.67.3")],
+      provided: [],
+      npm,
+    });
+
+    expect(layer.own.filter((p) => !p.resolved || !p.integrity)).toEqual([]);
+    expect(layer.own.find((p) => p.path === "node_modules/rollup")?.version).toBe("4.67.3");
+    expect(layer.own.find((p) => p.name === "@rollup/rollup-linux-x64-gnu")).toMatchObject({
+      optional: true,
+      os: ["linux"],
+      cpu: ["x64"],
+    });
+  });
+
   test("a requirement conflicting with a lower layer's direct requirement fails, naming both", {
     tags: ["slow"],
   }, async () => {
