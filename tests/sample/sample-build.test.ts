@@ -7,100 +7,14 @@
 import { appendFile, mkdir, readdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { StackSpec } from "../../src/spec/stack-spec.js";
 import { envstacks } from "../helpers/cli.js";
-import { lockedVersion, runExecutable, SAMPLE_PROJECT } from "../helpers/sample-build.js";
+import { expectSampleAppsRun } from "../helpers/sample-apps.js";
+import { runExecutable } from "../helpers/sample-build.js";
 import { copySharedSample, useSharedSample } from "../helpers/sample-fixture.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const sample = useSharedSample();
 const tempDir = useTempDir();
-const HOST = `${process.platform}-${process.arch}`;
-
-interface AppCase {
-  layer: string;
-  args: string[];
-  /** Patterns every line of which the app's stdout must match. */
-  expected: () => Promise<RegExp[]>;
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** Each sample app and what it prints: its own runtime's Node version, never the machine's. */
-const APPS: AppCase[] = [
-  {
-    layer: "app-hello",
-    args: ["layers"],
-    expected: async () => [
-      /^hello layers from node v22\.14\.0$/m,
-      /^semver\.inc\('1\.2\.3', 'minor'\) = 1\.3\.0$/m,
-    ],
-  },
-  {
-    layer: "app-server",
-    args: ["a", "b c"],
-    expected: async () => [
-      /^node\s+v22\.14\.0$/m,
-      new RegExp(
-        `^express\\s+${escapeRegExp(await lockedVersion("framework-web", "express"))}$`,
-        "m",
-      ),
-      /^response\s+hello layered-stacks$/m,
-      /^ms\('2 days'\)\s+172800000$/m,
-      /^args\s+\["a","b c"\]$/m,
-    ],
-  },
-  {
-    layer: "app-report",
-    args: [],
-    expected: async () => [
-      /^node: v22\.14\.0$/m,
-      new RegExp(
-        `^express: ${escapeRegExp(await lockedVersion("framework-web", "express"))}$`,
-        "m",
-      ),
-      new RegExp(
-        `^esbuild: ${escapeRegExp(await lockedVersion("framework-tools", "esbuild"))}$`,
-        "m",
-      ),
-      /^transpiled: const answer=42;console\.log\(42\);$/m,
-      /^semver ok: true$/m,
-    ],
-  },
-  {
-    layer: "app-legacy-cli",
-    args: [],
-    expected: async () => [
-      /^node v20\.20\.2$/m,
-      new RegExp(
-        `^lodash ${escapeRegExp(await lockedVersion("framework-legacy", "lodash"))}: sum = 42$`,
-        "m",
-      ),
-      /^chunks: \[\["a","b"\],\["c","d"\],\["e"\]\]$/m,
-    ],
-  },
-];
-
-/** The sample apps built for this machine (all four on linux-x64). */
-async function hostApps(): Promise<AppCase[]> {
-  const spec = await StackSpec.load(path.join(SAMPLE_PROJECT, "envstacks.toml"));
-  return APPS.filter((app) =>
-    spec.getLayer(app.layer)?.platforms.some((platform) => platform === HOST),
-  );
-}
-
-async function expectAppsRun(deployDir: string): Promise<void> {
-  const apps = await hostApps();
-  if (HOST === "linux-x64") expect(apps).toHaveLength(4);
-  for (const app of apps) {
-    const launcher = path.join(deployDir, app.layer, "bin", app.layer);
-    const run = await runExecutable(launcher, app.args);
-    expect(run.stderr, `${app.layer} stderr`).toBe("");
-    expect(run.code, `${app.layer} exit code`).toBe(0);
-    for (const line of await app.expected()) expect(run.stdout, app.layer).toMatch(line);
-  }
-}
-
 describe("the sample project, built once", () => {
   test("the first build built every layer for this machine", { tags: ["slow"] }, () => {
     const { firstBuild } = sample();
@@ -144,7 +58,7 @@ describe("the sample project, built once", () => {
         "node-22",
       ].sort(),
     );
-    await expectAppsRun(exported);
+    await expectSampleAppsRun(exported);
 
     const hello = path.join(exported, "app-hello", "bin", "app-hello");
     const failing = await runExecutable(hello, ["fail"]);
@@ -154,7 +68,7 @@ describe("the sample project, built once", () => {
     const elsewhere = path.join(tempDir(), "moved", "deployment");
     await mkdir(path.dirname(elsewhere));
     await rename(exported, elsewhere);
-    await expectAppsRun(elsewhere);
+    await expectSampleAppsRun(elsewhere);
   });
 
   test("a changed launch module rebuilds only its app", { tags: ["slow"] }, async () => {

@@ -13,13 +13,14 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import type { LayerMetadata, StackMetadata } from "../../src/metadata/layer-metadata.js";
 import { BIN, type CliRun, envstacks } from "../helpers/cli.js";
+import { expectSampleAppsRun } from "../helpers/sample-apps.js";
 import {
   copySampleProject,
   copySharedSample,
   PUBLISH_TIMEOUT,
   useSharedSample,
 } from "../helpers/sample-fixture.js";
-import { expectSampleAppsRun, HOST, readTree } from "../helpers/sample-publish.js";
+import { HOST, readTree } from "../helpers/sample-publish.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const sample = useSharedSample();
