@@ -9,6 +9,20 @@ import { type CliRun, REPO_ROOT } from "./cli.js";
 
 export const SAMPLE_PROJECT = path.join(REPO_ROOT, "sample_project");
 
+/** Install targets of the sample's layers built for linux-x64: every layer, sorted. */
+export const SAMPLE_LINUX_X64_TARGETS = [
+  "app-hello",
+  "app-legacy-cli",
+  "app-report",
+  "app-server",
+  "framework-legacy",
+  "framework-tools",
+  "framework-web-extras",
+  "framework-web@1",
+  "node-20@1",
+  "node-22",
+];
+
 /** Runs a launcher (or any executable) with arguments and optional stdin, as a user would. */
 export function runExecutable(file: string, args: string[] = [], input?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {

@@ -14,6 +14,7 @@ import { describe, expect, test } from "vitest";
 import type { LayerMetadata, StackMetadata } from "../../src/metadata/layer-metadata.js";
 import { BIN, type CliRun, envstacks } from "../helpers/cli.js";
 import { expectSampleAppsRun } from "../helpers/sample-apps.js";
+import { SAMPLE_LINUX_X64_TARGETS } from "../helpers/sample-build.js";
 import {
   copySampleProject,
   copySharedSample,
@@ -25,20 +26,6 @@ import { useTempDir } from "../helpers/temp-dir.js";
 
 const sample = useSharedSample();
 const tempDir = useTempDir();
-
-/** What the sample publishes for linux-x64: every layer. */
-const LINUX_X64_TARGETS = [
-  "app-hello",
-  "app-legacy-cli",
-  "app-report",
-  "app-server",
-  "framework-legacy",
-  "framework-tools",
-  "framework-web-extras",
-  "framework-web@1",
-  "node-20@1",
-  "node-22",
-];
 
 const REQUIRED_FIELDS = [
   "layer_name",
@@ -113,7 +100,7 @@ describe("the sample project, published once", () => {
     expect(firstPublish.stdout).toMatch(/^wrote \d+ archives to /m);
     const metadata = await allMetadata(outputDir);
     if (HOST === "linux-x64") {
-      expect(metadata.map((m) => m.install_target).sort()).toEqual(LINUX_X64_TARGETS);
+      expect(metadata.map((m) => m.install_target).sort()).toEqual(SAMPLE_LINUX_X64_TARGETS);
     }
     const archives = (await readdir(outputDir)).filter((f) => f !== "__envstacks__");
     expect(archives.sort()).toEqual(metadata.map((m) => m.archive_name).sort());
